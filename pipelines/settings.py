@@ -1,0 +1,44 @@
+"""Settings for NI Warehouse, read once from NIW_* environment variables (contract §4).
+
+Relative paths are taken from the repository root, never from the current directory, so the
+pipeline behaves the same from `make run`, `dagster dev`, tests and cron.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+def _path_from_env(name: str, default: str) -> Path:
+    raw = os.environ.get(name) or default
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else (REPO_ROOT / path)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where returns land, where the warehouse lives and where releases are published."""
+
+    raw_dir: Path
+    warehouse: Path
+    publish_dir: Path
+    seeds_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            raw_dir=_path_from_env("NIW_RAW_DIR", "data/raw"),
+            warehouse=_path_from_env("NIW_WAREHOUSE", "data/warehouse/ni.duckdb"),
+            publish_dir=_path_from_env("NIW_PUBLISH_DIR", "data/published"),
+            seeds_dir=_path_from_env("NIW_SEEDS_DIR", "data/seeds"),
+        )
+
+    @property
+    def build_warehouse(self) -> Path:
+        """The file a load builds into before it is swapped over `warehouse`."""
+        return self.warehouse.with_name(f".{self.warehouse.name}.build")

@@ -1,0 +1,407 @@
+"""Contract §1 row and file rules, through the real ingest code on a real DuckDB file.
+
+Each test writes return files into a temporary raw folder, runs one load, and asserts what a
+data team would see in the ledger: the outcome, the reason code, the line and the value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from pipelines.ingest.load import run_ingest
+from pipelines.settings import REPO_ROOT
+
+SEEDS = REPO_ROOT / "data" / "seeds"
+HEADER = "area_code,indicator,period,value,numerator,denominator,ci_lower,ci_upper,status\n"
+BARNSLEY = "E08000016"
+
+
+class Warehouse:
+    def __init__(self, root: Path):
+        self.raw = root / "raw"
+        self.raw.mkdir()
+        self.con = duckdb.connect(str(root / "wh.duckdb"))
+
+    def write(self, name: str, content: str | bytes) -> Path:
+        path = self.raw / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        return path
+
+    def load(self):
+        return run_ingest(self.con, self.raw, SEEDS)
+
+    def rows(self, sql: str, *params):
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def reasons(self) -> list[tuple[int, str]]:
+        return self.rows("select line_number, reason_code from ingest.rejected_rows order by 1")
+
+    def accepted(self) -> list[tuple]:
+        return self.rows(
+            "select line_number, area_code, ni_code, period_id, value from ingest.accepted_values "
+            "order by line_number"
+        )
+
+
+@pytest.fixture
+def wh(tmp_path: Path) -> Warehouse:
+    return Warehouse(tmp_path)
+
+
+def one_row(wh: Warehouse, row: str, header: str = HEADER) -> tuple[str | None, list]:
+    """Load a single data row; return its reason code (None if accepted) and accepted rows."""
+    wh.write("r.csv", header + row + "\n")
+    result = wh.load()
+    assert result.files[0].rows_read == 1
+    reasons = wh.reasons()
+    return (reasons[0][1] if reasons else None), wh.accepted()
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (f"{BARNSLEY},NI 117,2008/09,7.5,,,,,final", None),
+        ("E99999999,NI 117,2008/09,7.5,,,,,", "UNKNOWN_AREA"),
+        (",NI 117,2008/09,7.5,,,,,", "UNKNOWN_AREA"),
+        (f"{BARNSLEY},NI 250,2008/09,7.5,,,,,", "UNKNOWN_INDICATOR"),
+        (f"{BARNSLEY},NI 0,2008/09,7.5,,,,,", "UNKNOWN_INDICATOR"),
+        (f"{BARNSLEY},NI 31,2008/09,7.5,,,,,", "RETIRED_INDICATOR"),
+        (f"{BARNSLEY},NI 117,2008/10,7.5,,,,,", "BAD_PERIOD"),
+        (f"{BARNSLEY},NI 117,2008/09 Q1,7.5,,,,,", "BAD_PERIOD"),
+        (f"{BARNSLEY},NI 117,2011/12,7.5,,,,,", "BAD_PERIOD"),
+        (f"{BARNSLEY},NI 117,1997/98,7.5,,,,,", "BAD_PERIOD"),
+        (f"{BARNSLEY},NI 117,2008,7.5,,,,,", "BAD_PERIOD"),
+        ("E06000055,NI 117,2008/09,7.5,,,,,", "AREA_NOT_IN_PERIOD"),  # Bedford before 2009
+        ("E10000001,NI 117,2009/10,7.5,,,,,", "AREA_NOT_IN_PERIOD"),  # Bedfordshire after
+        (f"{BARNSLEY},NI 117,2008/09,n/a,,,,,", "BAD_NUMBER"),
+        (f'{BARNSLEY},NI 117,2008/09,"1,23",,,,,', "BAD_NUMBER"),
+        (f"{BARNSLEY},NI 117,2008/09,,75,0,,,", "BAD_NUMBER"),
+        (f"{BARNSLEY},NI 117,2008/09,,75,-10,,,", "BAD_NUMBER"),
+        (f"{BARNSLEY},NI 117,2008/09,,,,,,", "MISSING_VALUE"),
+        (f"{BARNSLEY},NI 117,2008/09,,75,,,,", "MISSING_VALUE"),
+        (f"{BARNSLEY},NI 117,2008/09,134.5,,,,,", "OUT_OF_RANGE"),
+        (f"{BARNSLEY},NI 117,2008/09,-0.1,,,,,", "OUT_OF_RANGE"),
+        (f"{BARNSLEY},NI 117,2008/09,,1500,1000,,,", "OUT_OF_RANGE"),  # derived 150%
+        (f"{BARNSLEY},NI 117,2008/09,7.6,75,1000,,,", "INCONSISTENT_RATIO"),
+        (f"{BARNSLEY},NI 117,2008/09,7.55,75,1000,,,", None),  # exactly 0.05 off: allowed
+        (f"{BARNSLEY},NI 5,2008,55,,,56,60,", "BAD_CI"),
+        (f"{BARNSLEY},NI 5,2008,55,,,50,54,", "BAD_CI"),
+        (f"{BARNSLEY},NI 117,2008/09,7.5,,,,,draft", "BAD_STATUS"),
+    ],
+)
+def test_each_row_reason(wh: Warehouse, row: str, reason: str | None) -> None:
+    got, accepted = one_row(wh, row)
+    assert got == reason
+    assert len(accepted) == (1 if reason is None else 0)
+
+
+def test_first_reason_in_contract_order_wins(wh: Warehouse) -> None:
+    # unknown area AND unknown indicator AND bad period AND bad number: the area comes first
+    assert one_row(wh, "E99999999,NI 250,2008/10,abc,,,,,draft")[0] == "UNKNOWN_AREA"
+
+
+@pytest.mark.parametrize(
+    ("indicator", "period", "period_id"),
+    [
+        ("NI 117", "2008/09", "2008-09"),
+        ("NI117", "2008-09", "2008-09"),
+        ("ni-117", "2008/2009", "2008-09"),
+        ("117", "FY2008/09", "2008-09"),
+        ("NI 117", " fy 2008/09 ", "2008-09"),
+        ("NI 73", "2008/09", "AY2008-09"),
+        ("NI 73", "AY2008-09", "AY2008-09"),
+        ("NI 73", "FY2008/09", "AY2008-09"),
+        ("NI 123", "2008/09 Q1", "2008-09Q1"),
+        ("NI 123", "Q4 2008/09", "2008-09Q4"),
+        ("NI 123", "2008-09Q3", "2008-09Q3"),
+        ("NI 47", "2008", "2008"),
+        ("NI 5", "2008", "PS2008"),
+        ("NI 5", "PS2008", "PS2008"),
+        ("NI 117", "1998/99", "1998-99"),
+        ("NI 117", "2010/11", "2010-11"),
+    ],
+)
+def test_period_and_indicator_spellings(wh: Warehouse, indicator, period, period_id) -> None:
+    value = "-5" if indicator == "NI 47" else "7.5"
+    reason, accepted = one_row(wh, f"{BARNSLEY},{indicator},{period},{value},,,,,")
+    assert reason is None
+    ni_number = "".join(ch for ch in indicator if ch.isdigit())
+    assert accepted[0][2:4] == (f"NI {ni_number}", period_id)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "period"),
+    [
+        ("NI 123", "2008/09 Q5"),
+        ("NI 123", "2008/09"),  # annual spelling for a quarterly indicator
+        ("NI 47", "2011"),
+        ("NI 47", "2008/09"),
+        ("NI 5", "2012"),
+        ("NI 117", "AY2008/09"),  # an academic year for a financial-year indicator
+    ],
+)
+def test_bad_periods(wh: Warehouse, indicator, period) -> None:
+    assert one_row(wh, f"{BARNSLEY},{indicator},{period},7.5,,,,,")[0] == "BAD_PERIOD"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("12.5%", 12.5), (" 12.5 ", 12.5), ("12.5 %", 12.5), ("1,234", 1234.0), ("0.5", 0.5)],
+)
+def test_number_spellings(wh: Warehouse, text: str, expected: float) -> None:
+    reason, accepted = one_row(wh, f'{BARNSLEY},NI 123,2008/09 Q1,"{text}",,,,,')
+    assert reason is None and accepted[0][4] == expected
+
+
+def test_value_derived_from_numerator_and_denominator_without_rounding(wh: Warehouse) -> None:
+    reason, accepted = one_row(wh, f"{BARNSLEY},NI 117,2008/09,,1,3,,,")
+    assert reason is None
+    assert accepted[0][4] == pytest.approx(100 / 3, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Area Code,NI,Period Label,Value\n",
+        "GSS_CODE,NI_Code,YEAR,VALUE\n",
+        "ons-code,Indicator Code,period,value\n",
+        "la.code,indicator,period,value\n",
+        "area,ni,period,value\n",
+    ],
+)
+def test_header_aliases(wh: Warehouse, header: str) -> None:
+    reason, accepted = one_row(wh, f"{BARNSLEY},NI 117,2008/09,7.5", header=header)
+    assert reason is None and accepted[0][1:] == (BARNSLEY, "NI 117", "2008-09", 7.5)
+
+
+def test_numerator_denominator_aliases_and_unknown_columns_listed(wh: Warehouse) -> None:
+    wh.write(
+        "r.csv", "area,ni,year,num,denom,Lead officer,notes\nE08000016,117,2008/09,75,1000,Jo,x\n"
+    )
+    result = wh.load()
+    assert result.files[0].extra_columns == ["Lead officer"]
+    assert wh.accepted()[0][4] == 7.5
+    assert wh.rows("select comment from ingest.accepted_values") == [("x",)]
+
+
+def test_area_code_trimmed_and_any_case(wh: Warehouse) -> None:
+    assert one_row(wh, " e08000016 ,NI 117,2008/09,7.5,,,,,")[1][0][1] == BARNSLEY
+
+
+def test_conflicting_and_exact_duplicates(wh: Warehouse) -> None:
+    wh.write(
+        "r.csv",
+        HEADER
+        + f"{BARNSLEY},NI 117,2008/09,7.5,,,,,\n"  # line 2: exact duplicate of line 4
+        + f"{BARNSLEY},NI 73,2008/09,80,,,,,\n"  # line 3: conflicts with line 5
+        + f"{BARNSLEY},NI 117,2008/09,7.5,,,,,\n"
+        + f"{BARNSLEY},NI 73,2008/09,81,,,,,\n"
+        + f"{BARNSLEY},NI 73,2008/09,bad,,,,,\n",  # line 6: BAD_NUMBER, not a duplicate
+    )
+    result = wh.load()
+    assert wh.reasons() == [
+        (3, "CONFLICTING_DUPLICATE"),
+        (5, "CONFLICTING_DUPLICATE"),
+        (6, "BAD_NUMBER"),
+    ]
+    assert (result.files[0].rows_accepted, result.files[0].rows_rejected) == (2, 3)
+    assert [row[0] for row in wh.accepted()] == [2]  # exact duplicates give one value
+
+
+def test_rejected_row_keeps_file_line_raw_and_message(wh: Warehouse) -> None:
+    wh.write(
+        "sub/r.csv", "LAA return 2008/09\n\nArea,NI,Period,Value\nE08000016,NI 117,2008/09,n/a\n"
+    )
+    wh.load()
+    path, line, raw, reason, message = wh.rows(
+        "select path, line_number, raw, reason_code, message from ingest.rejected_rows"
+    )[0]
+    assert (path, line, reason) == ("sub/r.csv", 4, "BAD_NUMBER")
+    assert '"Value": "n/a"' in raw and "'n/a' is not a number" in message
+
+
+def test_line_numbers_count_physical_lines(wh: Warehouse) -> None:
+    wh.write(
+        "r.csv",
+        "area_code,indicator,period,value,comment\r\n"
+        'E08000016,NI 117,2008/09,7.5,"two\nlines"\r\n'
+        "\r\n"
+        "E08000016,NI 73,2008/09,bad,\r\n",
+    )
+    wh.load()
+    assert wh.reasons() == [(5, "BAD_NUMBER")]
+    assert wh.accepted()[0][0] == 2
+
+
+def test_encodings(wh: Warehouse) -> None:
+    text = "area_code,indicator,period,value,comment\nE08000016,NI 117,2008/09,7.5,café\n"
+    wh.write("a_utf8.csv", text)
+    wh.write("b_bom.csv", b"\xef\xbb\xbf" + text.replace("NI 117", "NI 73").encode())
+    wh.write("c_1252.csv", text.replace("NI 117", "NI 87").encode("cp1252"))
+    result = wh.load()
+    assert [f.encoding for f in result.files] == ["utf-8", "utf-8-sig", "cp1252"]
+    assert wh.rows("select distinct comment from ingest.accepted_values") == [("café",)]
+
+
+def _xlsx(path: Path, rows: list[list], sheet: str = "Return", first_sheet: str | None = None):
+    workbook = openpyxl.Workbook()
+    if first_sheet:
+        workbook.active.title = first_sheet
+        workbook.active.append(["not", "the", "return"])
+        sheet_ws = workbook.create_sheet(sheet)
+    else:
+        sheet_ws = workbook.active
+        sheet_ws.title = sheet
+    for row in rows:
+        sheet_ws.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return sheet_ws
+
+
+def test_xlsx_title_rows_return_sheet_and_percent_cells(wh: Warehouse) -> None:
+    workbook = openpyxl.Workbook()
+    notes = workbook.active
+    notes.title = "Notes"
+    notes.append(["Guidance", "area_code", "indicator"])  # not the Return sheet
+    ws = workbook.create_sheet("Return")
+    ws.append(["Local Area Agreement return"])
+    ws.append(["Area: Barnsley"])
+    ws.append([])
+    ws.append(["Area Code", "NI", "Period", "Value"])
+    ws.append([BARNSLEY, "NI 117", "2008/09", 0.075])
+    ws["D5"].number_format = "0.0%"
+    ws.append([BARNSLEY, 87, "2008/09", 12.25])
+    ws.append([BARNSLEY, "NI 47", 2008, "x"])
+    workbook.save(wh.raw / "r.xlsx")
+    result = wh.load()
+    outcome = result.files[0]
+    assert (outcome.sheet, outcome.header_line, outcome.rows_read) == ("Return", 4, 3)
+    assert wh.accepted() == [
+        (5, BARNSLEY, "NI 117", "2008-09", 7.5),
+        (6, BARNSLEY, "NI 87", "2008-09", 12.25),
+    ]
+    assert wh.reasons() == [(7, "BAD_NUMBER")]
+
+
+def test_xlsx_first_sheet_when_no_return_sheet(wh: Warehouse) -> None:
+    _xlsx(
+        wh.raw / "r.xlsx",
+        [["area_code", "indicator", "period", "value"], [BARNSLEY, "NI 117", "2008/09", 7.5]],
+        sheet="Data",
+    )
+    assert wh.load().files[0].sheet == "Data"
+    assert len(wh.accepted()) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("r.xls", b"\xd0\xcf\x11\xe0 old excel", "UNSUPPORTED_FORMAT"),
+        ("r.txt", "area_code,indicator,period,value\n", "UNSUPPORTED_FORMAT"),
+        ("README", "hello", "UNSUPPORTED_FORMAT"),
+        ("r.xlsx", b"PK\x03\x04 not really a workbook", "UNREADABLE"),
+        ("r.csv", b"\x00\x01\x02binary", "UNREADABLE"),
+        ("r.csv", b"area_code,indicator\xff\x81\n", "UNREADABLE"),
+        ("r.csv", "", "EMPTY"),
+        ("r.csv", HEADER, "EMPTY"),
+        ("r.csv", "area_code,indicator,value\nE08000016,NI 117,7\n", "MISSING_COLUMNS"),
+        ("r.csv", "area_code,period,value\nE08000016,2008/09,7\n", "MISSING_COLUMNS"),
+        (
+            "r.csv",
+            "area_code,indicator,period,numerator\nE08000016,NI 117,2008/09,7\n",
+            "MISSING_COLUMNS",
+        ),
+        (
+            "r.csv",
+            "area_code,gss_code,indicator,period,value\nE08000016,E08000016,NI 117,2008/09,7\n",
+            "MISSING_COLUMNS",
+        ),
+    ],
+)
+def test_file_rejections(wh: Warehouse, name: str, content, reason: str) -> None:
+    wh.write(name, content)
+    result = wh.load()
+    (outcome,) = result.files
+    assert (outcome.outcome, outcome.reason) == ("REJECTED", reason)
+    assert outcome.message
+    row = wh.rows("select outcome, reason, rows_read from ingest.load_files")[0]
+    assert row == ("REJECTED", reason, 0)
+
+
+def test_hidden_files_are_ignored(wh: Warehouse) -> None:
+    wh.write(".~lock.r.csv#", "x")
+    wh.write(".hidden/r.csv", HEADER + f"{BARNSLEY},NI 117,2008/09,7.5,,,,,\n")
+    result = wh.load()
+    assert result.files == []
+    assert wh.rows("select outcome, files from ingest.loads") == [("nothing_new", 0)]
+
+
+def test_manifest_already_loaded_and_changed_files(wh: Warehouse) -> None:
+    good = HEADER + f"{BARNSLEY},NI 117,2008/09,7.5,,,,,provisional\n"
+    wh.write("a.csv", good)
+    wh.write("b_copy.csv", good)
+    first = wh.load()
+    assert [(f.path, f.outcome) for f in first.files] == [
+        ("a.csv", "LOADED"),
+        ("b_copy.csv", "ALREADY_LOADED"),
+    ]
+
+    second = wh.load()  # nothing new: no audit rows for files, one load row
+    assert second.files == []
+    assert wh.rows("select count(*) from ingest.load_files") == [(2,)]
+    assert wh.rows("select outcome from ingest.loads order by load_seq") == [
+        ("loaded",),
+        ("nothing_new",),
+    ]
+
+    wh.write("a.csv", good.replace("7.5,,,,,provisional", "7.2,,,,,final"))  # replaced file
+    wh.write("c_copy.csv", good)  # a new path with bytes loaded before
+    third = wh.load()
+    assert [(f.path, f.outcome) for f in third.files] == [
+        ("a.csv", "LOADED"),
+        ("c_copy.csv", "ALREADY_LOADED"),
+    ]
+    assert wh.rows(
+        "select value, status, load_seq from ingest.accepted_values order by load_seq"
+    ) == [(7.5, "provisional", 1), (7.2, "final", 3)]
+
+
+def test_every_row_read_is_accounted_for(wh: Warehouse) -> None:
+    wh.write(
+        "a.csv",
+        HEADER
+        + "\n".join(
+            f"{BARNSLEY},NI {n},2008/09,{v},,,,,"
+            for n, v in [(117, 7), (117, 8), (31, 1), (250, 1), (73, 80)]
+        )
+        + "\n",
+    )
+    result = wh.load()
+    counts = wh.rows(
+        "select f.rows_read, f.rows_accepted, f.rows_rejected, "
+        "(select count(*) from ingest.rejected_rows r where r.path = f.path) "
+        "from ingest.load_files f"
+    )
+    assert counts == [(5, 1, 4, 4)]  # NI 117 twice with different values: both conflict
+    assert result.rows_accepted + result.rows_rejected == 5
+
+
+def test_values_with_sql_and_formula_text_are_kept_as_data(wh: Warehouse) -> None:
+    nasty = "'); drop table ingest.loads; --"
+    wh.write(
+        "x'; drop.csv",
+        f'area_code,indicator,period,value,comment\n{BARNSLEY},NI 117,2008/09,7.5,"{nasty}"\n'
+        f'=HYPERLINK("http://x"),NI 117,2008/09,7.5,\n',
+    )
+    wh.load()
+    assert wh.rows("select comment from ingest.accepted_values") == [(nasty,)]
+    assert wh.rows("select path, reason_code from ingest.rejected_rows") == [
+        ("x'; drop.csv", "UNKNOWN_AREA")
+    ]
+    assert wh.rows("select count(*) from ingest.loads") == [(1,)]

@@ -1,0 +1,26 @@
+with indicators as (
+    select * from {{ ref('stg_reference__national_indicators') }}
+)
+
+select
+    ni_code,
+    ni_number,
+    title,
+    theme,
+    polarity,
+    unit,
+    period_type,
+    multiplier,
+    valid_min,
+    valid_max,
+    aggregation,
+    collection,
+    is_live,
+    is_statutory_education_target,
+    frequency,
+    status_2008,
+    notes,
+    source,
+    attributes_source,
+    derived_attributes_basis
+from indicators

@@ -1,0 +1,28 @@
+with source as (
+    select * from {{ source('ingest', 'accepted_values') }}
+),
+
+renamed as (
+    select
+        cast(load_id as varchar) as load_id,
+        cast(load_seq as integer) as load_seq,
+        cast(path as varchar) as source_file,
+        cast(sha256 as varchar) as sha256,
+        cast(file_order as integer) as file_order,
+        cast(line_number as integer) as source_line,
+        cast(area_code as varchar) as area_code,
+        cast(ni_code as varchar) as ni_code,
+        cast(period_id as varchar) as period_id,
+        cast(value as double) as value,
+        cast(value_derived as boolean) as value_derived,
+        cast(numerator as double) as numerator,
+        cast(denominator as double) as denominator,
+        cast(ci_lower as double) as ci_lower,
+        cast(ci_upper as double) as ci_upper,
+        cast(status as varchar) as status,
+        cast(comment as varchar) as comment,
+        cast(loaded_at as timestamp) as loaded_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,426 @@
+"""The dbt project built for real on a small hand-made ingest ledger.
+
+The test writes the `ingest` ledger tables (docs/architecture.md) into a DuckDB file of its own,
+runs `dbt build` (seeds, models, data tests, unit tests) against it with the real reference
+seeds, and checks mart figures it computes itself from the rows it wrote and from the seed CSVs.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+SEEDS = REPO_ROOT / "data" / "seeds"
+
+BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD = "E08000016", "E08000017", "E08000018", "E08000019"
+BEDFORDSHIRE, BEDFORD = (
+    "E10000001",
+    "E06000055",
+)  # Bedfordshire ends 2008-09, Bedford starts 2009-10
+NEET, HOMES = "NI 117", "NI 155"  # ratio (lower is better), sum (count of dwellings)
+
+LEDGER_DDL = """
+create schema ingest;
+create table ingest.loads (
+    load_id varchar, load_seq integer, started_at timestamp, finished_at timestamp,
+    outcome varchar, files integer, rows_accepted bigint, rows_rejected bigint
+);
+create table ingest.load_files (
+    load_id varchar, path varchar, sha256 varchar, format varchar, file_order integer,
+    outcome varchar, reason varchar, message varchar, encoding varchar, sheet varchar,
+    header_line integer, extra_columns varchar, rows_read bigint, rows_accepted bigint,
+    rows_rejected bigint, loaded_at timestamp
+);
+create table ingest.rejected_rows (
+    load_id varchar, path varchar, sha256 varchar, line_number integer, raw varchar,
+    reason_code varchar, message varchar
+);
+create table ingest.accepted_values (
+    load_id varchar, load_seq integer, path varchar, sha256 varchar, file_order integer,
+    line_number integer, area_code varchar, ni_code varchar, period_id varchar, value double,
+    value_derived boolean, numerator double, denominator double, ci_lower double,
+    ci_upper double, status varchar, comment varchar, loaded_at timestamp
+);
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One accepted value as the ledger holds it."""
+
+    load_seq: int
+    path: str
+    file_order: int
+    line: int
+    area: str
+    ni: str
+    period: str
+    value: float
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+LOADS = {  # load_seq: (load_id, started_at)
+    1: ("L20100601T090000Z-aaaa", datetime(2010, 6, 1, 9, 0)),
+    2: ("L20100701T090000Z-bbbb", datetime(2010, 7, 1, 9, 0)),
+    3: ("L20100801T090000Z-cccc", datetime(2010, 8, 1, 9, 0)),  # found nothing new
+}
+SHA = {(1, "2009/a.csv"): "a1" * 32, (1, "2009/b.csv"): "b1" * 32, (2, "2009/a.csv"): "a2" * 32}
+
+
+def read_seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def pick_target() -> dict[str, str]:
+    """A seed target for 2009/10, for one of our areas and a financial-year indicator."""
+    indicators = {i["ni_code"]: i for i in read_seed("national_indicators")}
+    for target in read_seed("laa_targets"):
+        indicator = indicators[target["ni_code"]]
+        if (
+            target["area_code"] in (BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD)
+            and target["ni_code"] not in (NEET, HOMES)
+            and target["period"] == "2009/10"
+            and indicator["period_type"] == "financial_year"
+            and indicator["polarity"] in ("higher_is_better", "lower_is_better")
+        ):
+            return target
+    raise AssertionError("laa_targets has no 2009/10 target for a South Yorkshire area to test")
+
+
+TARGET = pick_target()
+TARGET_ACTUAL = float(TARGET["target_value"]) - 1  # met only when lower is better
+
+ROWS = [
+    # load 1, first file
+    Row(1, "2009/a.csv", 1, 2, BARNSLEY, NEET, "2007-08", 8.0),
+    Row(1, "2009/a.csv", 1, 3, BARNSLEY, NEET, "2008-09", 7.0, 70, 1000),
+    Row(1, "2009/a.csv", 1, 4, DONCASTER, NEET, "2008-09", 7.5, 90, 1200),
+    Row(1, "2009/a.csv", 1, 5, ROTHERHAM, NEET, "2008-09", 5.0, 50, 1000),
+    Row(1, "2009/a.csv", 1, 6, SHEFFIELD, NEET, "2008-09", 6.0),  # value only: not in the ratio
+    Row(1, "2009/a.csv", 1, 7, BEDFORDSHIRE, NEET, "2008-09", 8.0, 64, 800),
+    Row(1, "2009/a.csv", 1, 8, BARNSLEY, HOMES, "2008-09", 500),
+    Row(1, "2009/a.csv", 1, 9, DONCASTER, HOMES, "2008-09", 700.5),
+    # load 1, second file: first revision of Barnsley 2008-09
+    Row(1, "2009/b.csv", 2, 2, BARNSLEY, NEET, "2008-09", 7.2, 72, 1000),
+    # load 2: the same path with new bytes; second revision, and 2009-10
+    Row(2, "2009/a.csv", 1, 2, BARNSLEY, NEET, "2008-09", 7.5, 75, 1000),
+    Row(2, "2009/a.csv", 1, 3, BARNSLEY, NEET, "2009-10", 7.53),  # +0.03: no_change
+    Row(2, "2009/a.csv", 1, 4, DONCASTER, NEET, "2009-10", 7.0),  # -0.5: improved
+    Row(2, "2009/a.csv", 1, 5, ROTHERHAM, NEET, "2009-10", 5.5),  # +0.5: worsened
+    Row(2, "2009/a.csv", 1, 6, BEDFORD, NEET, "2009-10", 6.1),  # no earlier value
+    Row(2, "2009/a.csv", 1, 7, TARGET["area_code"], TARGET["ni_code"], "2009-10", TARGET_ACTUAL),
+]
+
+
+def current_rows() -> dict[tuple[str, str, str], Row]:
+    """The last version of each key, by (load_seq, file_order, line)."""
+    current: dict[tuple[str, str, str], Row] = {}
+    for row in sorted(ROWS, key=lambda r: (r.load_seq, r.file_order, r.line)):
+        current[(row.area, row.ni, row.period)] = row
+    return current
+
+
+def write_ledger(database: Path) -> None:
+    with duckdb.connect(str(database)) as con:
+        con.execute(LEDGER_DDL)
+        for seq, (load_id, started) in LOADS.items():
+            files = sorted({r.path for r in ROWS if r.load_seq == seq})
+            rows = sum(1 for r in ROWS if r.load_seq == seq)
+            outcome = "loaded" if files else "nothing_new"
+            con.execute(
+                "insert into ingest.loads values (?, ?, ?, ?, ?, ?, ?, 0)",
+                [load_id, seq, started, started, outcome, len(files), rows],
+            )
+            for order, path in enumerate(files, start=1):
+                count = sum(1 for r in ROWS if (r.load_seq, r.path) == (seq, path))
+                con.execute(
+                    "insert into ingest.load_files values "
+                    "(?, ?, ?, 'csv', ?, 'LOADED', null, null, 'utf-8', null, 1, '[]', ?, ?, 0, ?)",
+                    [load_id, path, SHA[(seq, path)], order, count, count, started],
+                )
+        for row in ROWS:
+            load_id, started = LOADS[row.load_seq]
+            con.execute(
+                "insert into ingest.accepted_values values "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?, ?, null, null, 'final', null, ?)",
+                [
+                    load_id, row.load_seq, row.path, SHA[(row.load_seq, row.path)],
+                    row.file_order, row.line, row.area, row.ni, row.period, row.value,
+                    row.numerator, row.denominator, started,
+                ],
+            )  # fmt: skip
+
+
+def dbt_build(database: Path, work: Path) -> None:
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [
+        str(dbt) if dbt.exists() else (shutil.which("dbt") or "dbt"),
+        "build",
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(work / "target"),
+        "--log-path", str(work / "logs"),
+    ]  # fmt: skip
+    env = {**os.environ, "NIW_DBT_DATABASE": str(database)}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr}"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("dbt")
+    database = work / "build.duckdb"
+    write_ledger(database)
+    dbt_build(database, work)
+    return database
+
+
+def query(database: Path, sql: str, *params: object) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def exists_in(area: dict[str, str], financial_year: str) -> bool:
+    start, end = area["valid_from_period"], area["valid_to_period"]
+    return (not start or start <= financial_year) and (not end or financial_year <= end)
+
+
+def test_current_value_is_the_last_revision(warehouse: Path) -> None:
+    versions = sorted(
+        (r for r in ROWS if (r.area, r.ni, r.period) == (BARNSLEY, NEET, "2008-09")),
+        key=lambda r: (r.load_seq, r.file_order, r.line),
+    )
+    last = versions[-1]
+    [(value, numerator, revisions, source_file, loaded_at)] = query(
+        warehouse,
+        "select value, numerator, revision_count, source_file, loaded_at "
+        "from marts.fct_indicator_values where area_code = ? and ni_code = ? and period_id = ?",
+        BARNSLEY, NEET, "2008-09",
+    )  # fmt: skip
+    assert (value, numerator) == (last.value, last.numerator)
+    assert revisions == len(versions) - 1 == 2
+    assert (source_file, loaded_at) == (last.path, LOADS[last.load_seq][1])
+
+    history = query(
+        warehouse,
+        "select version_number, value, source_file, source_line, is_current "
+        "from marts.fct_indicator_value_history "
+        "where area_code = ? and ni_code = ? and period_id = ? order by version_number",
+        BARNSLEY, NEET, "2008-09",
+    )  # fmt: skip
+    assert history == [
+        (n, r.value, r.path, r.line, n == len(versions)) for n, r in enumerate(versions, start=1)
+    ]
+    assert query(warehouse, "select count(*) from marts.fct_indicator_value_history") == [
+        (len(ROWS),)
+    ]
+    assert query(warehouse, "select count(*) from marts.fct_indicator_values") == [
+        (len(current_rows()),)
+    ]
+
+
+def test_group_values_are_ratios_of_sums(warehouse: Path) -> None:
+    multiplier = float(
+        next(i for i in read_seed("national_indicators") if i["ni_code"] == NEET)["multiplier"]
+    )
+    areas = {a["area_code"]: a for a in read_seed("areas")}
+    values = [
+        r for (_, ni, period), r in current_rows().items() if (ni, period) == (NEET, "2008-09")
+    ]
+    groups = {
+        ("england", "E92000001"): values,
+        ("region", "E12000003"): [r for r in values if areas[r.area]["region_code"] == "E12000003"],
+    }
+    for (group_type, group_code), members in groups.items():
+        with_parts = [r for r in members if r.numerator is not None and r.denominator is not None]
+        numerator = sum(r.numerator for r in with_parts)
+        denominator = sum(r.denominator for r in with_parts)
+        expected_areas = sum(
+            1
+            for a in areas.values()
+            if exists_in(a, "2008-09")
+            and (group_type == "england" or a["region_code"] == group_code)
+        )
+        [row] = query(
+            warehouse,
+            "select value, numerator, denominator, areas_reporting, areas_expected, "
+            "median_area_value from marts.fct_group_values "
+            "where group_type = ? and group_code = ? and ni_code = ? and period_id = ?",
+            group_type, group_code, NEET, "2008-09",
+        )  # fmt: skip
+        assert row == (
+            numerator / denominator * multiplier,  # exactly: never rounded
+            numerator,
+            denominator,
+            len(with_parts),
+            expected_areas,
+            statistics.median(r.value for r in members),
+        )
+
+    homes = [r.value for (_, ni, _), r in current_rows().items() if ni == HOMES]
+    assert query(
+        warehouse,
+        "select value, numerator, areas_reporting from marts.fct_group_values "
+        "where group_type = 'england' and ni_code = ? and period_id = '2008-09'",
+        HOMES,
+    ) == [(sum(homes), None, len(homes))]
+
+
+def test_caa_rank_quartile_and_direction(warehouse: Path) -> None:
+    current = current_rows()
+    by_period: dict[str, dict[str, float]] = {}
+    for (area, ni, period), row in current.items():
+        if ni == NEET:
+            by_period.setdefault(period, {})[area] = row.value
+    latest = {
+        area: max(p for p, values in by_period.items() if area in values)
+        for values in by_period.values()
+        for area in values
+    }
+    for area, period in latest.items():
+        values = by_period[period]
+        rank = 1 + sum(1 for v in values.values() if v < values[area])  # lower is better
+        earlier = [p for p, vs in by_period.items() if p < period and area in vs]
+        previous = by_period[max(earlier)][area] if earlier else None
+        if previous is None:
+            direction = "not_comparable"
+        elif abs(values[area] - previous) < 0.05:
+            direction = "no_change"
+        else:
+            direction = "improved" if values[area] < previous else "worsened"
+        [row] = query(
+            warehouse,
+            "select period_id, value, rank, areas_ranked, quartile, previous_value, "
+            "direction_of_travel from marts.caa_area_performance "
+            "where area_code = ? and ni_code = ?",
+            area, NEET,
+        )  # fmt: skip
+        assert row == (
+            period,
+            values[area],
+            rank,
+            len(values),
+            math.ceil(4 * rank / len(values)),
+            previous,
+            direction,
+        ), area
+    # the cases the ledger was written to cover
+    assert latest[BEDFORDSHIRE] == "2008-09" and latest[BARNSLEY] == "2009-10"
+    directions = dict(
+        query(
+            warehouse,
+            "select area_code, direction_of_travel from marts.caa_area_performance "
+            "where ni_code = ?",
+            NEET,
+        )
+    )
+    assert directions[BARNSLEY] == "no_change"
+    assert directions[DONCASTER] == "improved"
+    assert directions[ROTHERHAM] == "worsened"
+    assert directions[BEDFORD] == "not_comparable"
+
+
+def test_caa_shows_england_region_and_target(warehouse: Path) -> None:
+    [(england, region)] = query(
+        warehouse,
+        "select england_value, region_value from marts.caa_area_performance "
+        "where area_code = ? and ni_code = ?",
+        SHEFFIELD, NEET,
+    )  # fmt: skip
+    multiplier = float(
+        next(i for i in read_seed("national_indicators") if i["ni_code"] == NEET)["multiplier"]
+    )
+    areas = {a["area_code"]: a for a in read_seed("areas")}
+    values = [
+        r for (_, ni, period), r in current_rows().items() if (ni, period) == (NEET, "2008-09")
+    ]
+    expected = []
+    for members in (values, [r for r in values if areas[r.area]["region_code"] == "E12000003"]):
+        with_parts = [r for r in members if r.numerator is not None]
+        expected.append(
+            sum(r.numerator for r in with_parts)
+            / sum(r.denominator for r in with_parts)
+            * multiplier
+        )
+    assert [england, region] == expected
+
+    polarity = next(
+        i["polarity"] for i in read_seed("national_indicators") if i["ni_code"] == TARGET["ni_code"]
+    )
+    status = "met" if polarity == "lower_is_better" else "not_met"
+    assert query(
+        warehouse,
+        "select period_id, value, target_value, target_status from marts.caa_area_performance "
+        "where area_code = ? and ni_code = ?",
+        TARGET["area_code"], TARGET["ni_code"],
+    ) == [("2009-10", TARGET_ACTUAL, float(TARGET["target_value"]), status)]  # fmt: skip
+
+
+def test_every_target_is_judged(warehouse: Path) -> None:
+    polarity = {i["ni_code"]: i["polarity"] for i in read_seed("national_indicators")}
+    current = current_rows()
+    rows = query(
+        warehouse,
+        "select area_code, ni_code, period_id, target_value, actual_value, status "
+        "from marts.fct_laa_target_progress",
+    )
+    assert len(rows) == len(read_seed("laa_targets"))
+    judged = 0
+    for area, ni, period, target, actual, status in rows:
+        row = current.get((area, ni, period))
+        if row is None:
+            assert (actual, status) == (None, "no_data")
+            continue
+        judged += 1
+        better_or_equal = {
+            "higher_is_better": row.value >= target,
+            "lower_is_better": row.value <= target,
+            "neither": row.value == target,
+        }[polarity[ni]]
+        assert (actual, status) == (row.value, "met" if better_or_equal else "not_met")
+    assert judged >= 1
+
+
+def test_audit_tables_mirror_the_ledger(warehouse: Path) -> None:
+    expected = []
+    for seq, (load_id, _) in sorted(LOADS.items()):
+        files = len({r.path for r in ROWS if r.load_seq == seq})
+        expected.append((load_id, "loaded" if files else "nothing_new", files))
+    assert expected[-1] == (LOADS[3][0], "nothing_new", 0)
+    assert (
+        query(warehouse, "select load_id, outcome, files from audit.loads order by load_seq")
+        == expected
+    )
+    assert query(warehouse, "select count(*) from audit.load_files") == [(len(SHA),)]
+
+
+def test_a_rebuild_gives_identical_marts(warehouse: Path, tmp_path: Path) -> None:
+    def snapshot() -> dict[str, list[tuple]]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            tables = con.execute(
+                "select table_schema || '.' || table_name from information_schema.tables "
+                "where table_schema in ('marts', 'audit') order by 1"
+            ).fetchall()
+            return {name: con.table(name).order("all").fetchall() for (name,) in tables}
+
+    before = snapshot()
+    dbt_build(warehouse, tmp_path)
+    assert snapshot() == before
+    assert len(before) == 13

@@ -1,0 +1,279 @@
+"""Plausible, deterministic indicator values for the demo returns.
+
+Each indicator gets a level suited to its unit, a spread between areas, a gentle trend (mostly
+improving, by polarity) and noise. Each area gets a size and a general "how well is it doing"
+factor, so areas look consistent across indicators. Every random draw comes from a
+`random.Random` seeded with the run's seed and a CRC-32 of names, so the same seed always gives
+the same values, and an area's values do not depend on which other areas are generated.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from pipelines.demo.periods import Period, periods_in_year
+from pipelines.demo.reference import (
+    PREDECESSOR_OF,
+    REPORTING_YEARS,
+    Area,
+    Indicator,
+    stable_hash,
+)
+
+# Shares of a county's population taken by its 2009 successors.
+SUCCESSOR_SHARE = {"E06000055": 0.38, "E06000056": 0.62, "E06000049": 0.52, "E06000050": 0.48}
+
+PROVISIONAL_MISSING = 0.03  # an (area, indicator, year) not in the provisional return ...
+LATE_IN_FINAL = 0.5  # ... of which this share arrives with the final return
+REVISED_IN_FINAL = 0.12  # share of final values that differ from the provisional one
+
+
+def rng_for(seed: int, *names: object) -> random.Random:
+    """A random stream that depends only on the seed and the names given."""
+    return random.Random(seed * 1_000_003 + stable_hash(*names))
+
+
+class Measurement(NamedTuple):
+    """What a return row says about one (area, indicator, period)."""
+
+    value: float  # for ratio indicators the exact numerator / denominator x multiplier
+    decimals: int  # the precision the value is naturally quoted to
+    numerator: int | None = None
+    denominator: int | None = None
+    ci_lower: float | None = None
+    ci_upper: float | None = None
+
+
+@dataclass(frozen=True)
+class AreaProfile:
+    """What makes an area's figures its own: its size and how well it does in general."""
+
+    population: float
+    performance: float  # ~N(0, 1); positive = better than average on most indicators
+
+
+def area_profile(area: Area, seed: int) -> AreaProfile:
+    """Successors of a 2009 county inherit a share of its size and most of its character."""
+    parent = PREDECESSOR_OF.get(area.area_code)
+    if parent is not None:
+        base = area_profile(Area(parent, "", "county", area.region_code, None, None), seed)
+        own = rng_for(seed, "area", area.area_code)
+        return AreaProfile(
+            population=base.population * SUCCESSOR_SHARE.get(area.area_code, 0.5),
+            performance=0.8 * base.performance + 0.6 * own.gauss(0, 1),
+        )
+    rng = rng_for(seed, "area", area.area_code)
+    is_county = "county" in area.area_type.casefold() or area.area_code.startswith("E10")
+    median = 750_000 if is_county else 230_000
+    population = min(1_400_000, max(35_000, median * math.exp(rng.gauss(0, 0.45))))
+    return AreaProfile(population=population, performance=rng.gauss(0, 1))
+
+
+@dataclass(frozen=True)
+class IndicatorModel:
+    """How one indicator's values behave: level, spread, trend and noise."""
+
+    kind: str  # percent, rate, count, change or level
+    mean: float
+    area_sd: float
+    trend: float  # per year, in value units (count: relative change)
+    noise_sd: float
+    decimals: int
+    cohort_share: float  # ratio indicators: denominator as a share of the population
+    lower: float
+    upper: float
+
+
+def kind_of(indicator: Indicator) -> str:
+    """percent, rate, count, change (may be negative) or level, from the unit and range."""
+    unit = indicator.unit.casefold()
+    if indicator.aggregation == "sum" or unit.startswith("count"):
+        return "count"
+    if (indicator.valid_min is None or indicator.valid_min < 0) and indicator.unit:
+        return "change"  # "% reduction", "percentage points", "gap between groups" ...
+    if indicator.multiplier in (1_000, 10_000, 100_000):
+        return "rate"
+    if "percent" in unit or "%" in unit:
+        return "percent"
+    return "level"
+
+
+def _direction(indicator: Indicator, rng: random.Random) -> int:
+    """Which way the trend runs: mostly improving, sometimes worsening."""
+    if indicator.polarity == "higher_is_better":
+        return 1 if rng.random() < 0.8 else -1
+    if indicator.polarity == "lower_is_better":
+        return -1 if rng.random() < 0.8 else 1
+    return rng.choice((-1, 1))
+
+
+# Typical levels of a rate, by its base: per 1,000 / 10,000 / 100,000.
+RATE_LEVELS = {1_000: (5.0, 60.0), 10_000: (20.0, 400.0), 100_000: (50.0, 1_500.0)}
+
+
+def indicator_model(indicator: Indicator, seed: int) -> IndicatorModel:
+    """Draw an indicator's behaviour from its unit, range and polarity."""
+    rng = rng_for(seed, "indicator", indicator.ni_code)
+    kind = kind_of(indicator)
+    lo = indicator.valid_min if indicator.valid_min is not None else -math.inf
+    hi = indicator.valid_max if indicator.valid_max is not None else math.inf
+    direction = _direction(indicator, rng)
+    cohort_share = math.exp(rng.uniform(math.log(0.003), math.log(0.15)))
+    if kind == "percent":
+        mean = rng.uniform(12, 88)
+        area_sd = min(rng.uniform(3, 9), min(mean, 100 - mean) / 3)
+        trend, noise, decimals = rng.uniform(0.3, 2.0), rng.uniform(0.4, 1.5), 1
+    elif kind == "rate":
+        low, high = RATE_LEVELS[int(indicator.multiplier)]
+        mean = math.exp(rng.uniform(math.log(low), math.log(high)))
+        cohort_share = max(cohort_share, 0.05)
+        area_sd = mean * rng.uniform(0.12, 0.3)
+        trend, noise, decimals = mean * rng.uniform(0.01, 0.04), mean * rng.uniform(0.02, 0.06), 1
+    elif kind == "count":
+        # A count per 100,000 residents; scaled by the area's population in the series.
+        mean = math.exp(rng.uniform(math.log(5), math.log(2_000)))
+        area_sd = rng.uniform(0.15, 0.35)  # on the log scale
+        trend, noise, decimals = rng.uniform(0.01, 0.05), rng.uniform(0.03, 0.08), 0
+    elif kind == "change":
+        mean = rng.uniform(-3, 15)
+        area_sd, trend, noise = rng.uniform(2, 6), rng.uniform(0.5, 2.5), rng.uniform(0.8, 2.5)
+        decimals = 1
+    elif lo != -math.inf and hi != math.inf:  # a bounded score or grade, e.g. 1-4
+        span = hi - lo
+        mean = lo + span * rng.uniform(0.35, 0.7)
+        area_sd, trend, noise = span * 0.12, span * rng.uniform(0.01, 0.04), span * 0.05
+        decimals = 0 if span <= 16 and "score" not in indicator.unit.casefold() else 1
+    else:  # days, minutes per mile, kg per household, re-offending rates ...
+        mean = math.exp(rng.uniform(math.log(2), math.log(600)))
+        area_sd, trend, noise = mean * 0.12, mean * rng.uniform(0.005, 0.03), mean * 0.04
+        decimals = 0 if mean >= 100 else 1 if mean >= 5 else 2
+    return IndicatorModel(
+        kind=kind,
+        mean=mean,
+        area_sd=area_sd,
+        trend=direction * trend,
+        noise_sd=noise,
+        decimals=decimals,
+        cohort_share=cohort_share,
+        lower=lo,
+        upper=hi,
+    )
+
+
+class SeriesPoint(NamedTuple):
+    """One (area, indicator, period): its provisional and final values (None = not sent)."""
+
+    reporting_year: str
+    period: Period
+    provisional: Measurement | None
+    final: Measurement | None
+
+
+def _clip(value: float, model: IndicatorModel) -> float:
+    return min(model.upper, max(model.lower, value))
+
+
+def _measure(
+    raw: float, indicator: Indicator, model: IndicatorModel, denominator: int | None
+) -> Measurement:
+    """Turn a raw draw into what an authority reports: rounded, or a numerator/denominator."""
+    raw = _clip(raw, model)
+    if denominator is None:
+        value = round(raw, model.decimals)
+        value = float(int(value)) if model.decimals == 0 else value
+        return Measurement(value=_clip(value, model), decimals=model.decimals)
+    mult = indicator.multiplier
+    low = math.ceil(max(model.lower, 0.0) * denominator / mult)
+    high = math.floor(model.upper * denominator / mult) if model.upper != math.inf else None
+    numerator = max(low, round(raw * denominator / mult))
+    if high is not None:
+        numerator = min(high, numerator)
+    return Measurement(
+        value=numerator / denominator * mult,
+        decimals=2,
+        numerator=numerator,
+        denominator=denominator,
+    )
+
+
+def _revise(m: Measurement, indicator: Indicator, model: IndicatorModel, rng: random.Random):
+    """The final value of a revised row: a little different from the provisional one."""
+    if m.numerator is not None and m.denominator is not None:
+        step = max(1, round(m.numerator * rng.uniform(0.005, 0.03)))
+        revised = _measure(
+            (m.numerator + rng.choice((-step, step))) / m.denominator * indicator.multiplier,
+            indicator,
+            model,
+            m.denominator + rng.choice((0, 0, rng.randint(-3, 3))),
+        )
+    else:
+        step = max(abs(m.value) * rng.uniform(0.005, 0.03), 10**-m.decimals)
+        revised = _measure(m.value + rng.choice((-step, step)), indicator, model, None)
+    return revised
+
+
+def _with_ci(m: Measurement, model: IndicatorModel, respondents: int) -> Measurement:
+    """Add a 95% confidence interval, rounded outwards so it always contains the value."""
+    if model.kind == "percent":
+        p = min(max(m.value, 1.0), 99.0)
+        half = max(0.2, 1.96 * math.sqrt(p * (100 - p) / respondents))
+    else:
+        half = max(0.2, abs(m.value) * 0.04)
+    lower = max(model.lower, math.floor((m.value - half) * 10) / 10)
+    upper = min(model.upper, math.ceil((m.value + half) * 10) / 10)
+    return Measurement(m.value, m.decimals, m.numerator, m.denominator, lower, upper)
+
+
+def indicator_series(
+    area: Area,
+    profile: AreaProfile,
+    indicator: Indicator,
+    model: IndicatorModel,
+    seed: int,
+) -> list[SeriesPoint]:
+    """Every period of every reporting year for one area and indicator.
+
+    Draws happen in a fixed order over all reporting years, whether or not the area existed,
+    so a series is the same however many areas or years the caller keeps.
+    """
+    rng = rng_for(seed, "series", area.area_code, indicator.ni_code)
+    better = {"higher_is_better": 1.0, "lower_is_better": -1.0}.get(indicator.polarity, 0.0)
+    area_z = 0.6 * better * profile.performance + 0.8 * rng.gauss(0, 1)
+    respondents = rng.randint(1_100, 2_400)
+    season_phase = rng.uniform(0, 2 * math.pi)
+    is_ratio = indicator.aggregation == "ratio"
+    points = []
+    for reporting_year in REPORTING_YEARS:
+        fate = rng.random()
+        for period in periods_in_year(indicator.period_type, reporting_year):
+            t = period.year_index
+            noise = rng.gauss(0, 1)
+            if model.kind == "count":
+                log_rate = math.log(model.mean) + model.area_sd * area_z + noise * model.noise_sd
+                raw = math.exp(log_rate) * (1 + model.trend) ** t * profile.population / 1e5
+            else:
+                raw = model.mean + model.area_sd * area_z + model.trend * t
+                raw += model.noise_sd * noise
+                if period.quarter is not None:
+                    raw += model.noise_sd * math.sin(season_phase + period.quarter * math.pi / 2)
+            denominator = None
+            if is_ratio and indicator.period_type == "survey":
+                denominator = respondents
+            elif is_ratio:
+                size = profile.population * model.cohort_share * math.exp(rng.gauss(0, 0.03))
+                denominator = max(50, round(size / (4 if period.quarter else 1)))
+            provisional = _measure(raw, indicator, model, denominator)
+            revise = rng.random() < REVISED_IN_FINAL
+            final = _revise(provisional, indicator, model, rng) if revise else provisional
+            if indicator.period_type == "survey":
+                provisional = _with_ci(provisional, model, respondents)
+                final = _with_ci(final, model, respondents)
+            if fate < PROVISIONAL_MISSING * (1 - LATE_IN_FINAL):
+                provisional = final = None
+            elif fate < PROVISIONAL_MISSING:
+                provisional = None
+            points.append(SeriesPoint(reporting_year, period, provisional, final))
+    return points

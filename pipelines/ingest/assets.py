@@ -25,7 +25,7 @@ LEDGER_TABLES = {
 )
 def ingest_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Take up new return files under NIW_RAW_DIR into this run's build warehouse."""
-    build = warehouse.start_build(context.run_id)
+    build = warehouse.start_build(context.run.run_id)
     with duckdb.connect(str(build)) as con:
         result = run_ingest(
             con, Path(warehouse.raw_dir), Path(warehouse.seeds_dir), progress=context.log.info

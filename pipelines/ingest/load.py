@@ -132,29 +132,41 @@ def _load_reference(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
 
 
 class _Lander:
-    """Collects parsed rows column-wise and lands them in the `landed` temp table in batches."""
+    """Collects parsed rows and lands them, as lists of cell text, in temp tables in batches.
+
+    `landed` holds one row per data row (file_id, line_number, cells); `landed_files` holds
+    each file's header names and where each contract column sits (1-based), so the mapping
+    from cells to columns is done in SQL.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
         self.con.execute(
-            "create or replace temp table landed (file_id integer, line_number integer, "
-            + ", ".join(f"{c} varchar" for c in CANONICAL_COLUMNS)
-            + ", raw varchar)"
+            "create or replace temp table landed "
+            "(file_id integer, line_number integer, cells varchar[])"
+        )
+        self.con.execute(
+            "create or replace temp table landed_files (file_id integer, names varchar[], "
+            + ", ".join(f"pos_{c} integer" for c in CANONICAL_COLUMNS)
+            + ")"
         )
         self._reset()
 
     def _reset(self) -> None:
         self.file_ids: list[int] = []
         self.lines: list[int] = []
-        self.columns: dict[str, list[str | None]] = {c: [] for c in CANONICAL_COLUMNS}
-        self.raw: list[str] = []
+        self.cells: list[list[str]] = []
 
     def add(self, file_id: int, parsed: ParsedFile) -> None:
+        positions = parsed.header.positions
+        self.con.execute(
+            f"insert into landed_files values (?, ?{', ?' * len(CANONICAL_COLUMNS)})",  # noqa: S608 (placeholders only)
+            [file_id, parsed.column_names]
+            + [positions[c] + 1 if c in positions else None for c in CANONICAL_COLUMNS],
+        )
         self.file_ids.extend([file_id] * parsed.rows_read)
         self.lines.extend(parsed.line_numbers)
-        for name in CANONICAL_COLUMNS:
-            self.columns[name].extend(parsed.columns[name])
-        self.raw.extend(parsed.raw)
+        self.cells.extend(parsed.rows)
         if len(self.lines) >= LANDING_BATCH_ROWS:
             self.flush()
 
@@ -165,8 +177,7 @@ class _Lander:
             {
                 "file_id": pa.array(self.file_ids, pa.int32()),
                 "line_number": pa.array(self.lines, pa.int32()),
-                **{name: pa.array(values, pa.string()) for name, values in self.columns.items()},
-                "raw": pa.array(self.raw, pa.string()),
+                "cells": pa.array(self.cells, pa.list_(pa.string())),
             }
         )
         self.con.register("landing_batch", batch)
@@ -358,7 +369,9 @@ def _append_ledger(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None
         raise
     finally:
         con.unregister("load_files_batch")
-        con.execute("drop table if exists landed; drop table if exists checked")
+        con.execute(
+            "drop table if exists landed; drop table if exists landed_files; drop table if exists checked"
+        )
 
 
 def reason_counts(result: IngestResult) -> Counter:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .headers import CANONICAL_COLUMNS, HeaderError, HeaderMap, is_header_row, map_header
+from .headers import HeaderError, HeaderMap, is_header_row, map_header
 
 # A header further down than this is not a header: the file is not a return.
 HEADER_SEARCH_ROWS = 50
@@ -34,25 +34,35 @@ class FileRejected(Exception):
 
 @dataclass
 class ParsedFile:
-    """A file's data rows as text, column-wise, ready to land in DuckDB."""
+    """A file's header and data rows as lists of cell text, ready to land in DuckDB."""
 
     header: HeaderMap
     header_line: int
     encoding: str | None = None
     sheet: str | None = None
     line_numbers: list[int] = field(default_factory=list)
-    columns: dict[str, list[str | None]] = field(
-        default_factory=lambda: {name: [] for name in CANONICAL_COLUMNS}
-    )
-    raw: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
         return len(self.line_numbers)
 
+    @property
+    def column_names(self) -> list[str]:
+        """Header names as keys for the row as read: blanks named, repeats numbered."""
+        names: list[str] = []
+        seen: set[str] = set()
+        for index, name in enumerate(self.header.names):
+            key = name or f"column {index + 1}"
+            while key in seen:
+                key = f"{key} ({index + 1})"
+            seen.add(key)
+            names.append(key)
+        return names
+
 
 def _is_blank(cells: list[str]) -> bool:
-    return all(not c.strip() for c in cells)
+    return not "".join(cells).strip()
 
 
 def _collect(
@@ -85,25 +95,13 @@ def _collect(
 
 
 def _fill(parsed: ParsedFile, rows: Iterator[tuple[int, list[str]]]) -> ParsedFile:
-    header = parsed.header
-    names = [name or f"column {i + 1}" for i, name in enumerate(header.names)]
-    positions = header.positions
-    columns = parsed.columns
-    width = len(names)
+    lines, kept = parsed.line_numbers, parsed.rows
     for line_number, cells in rows:
         if _is_blank(cells):
-            continue  # an empty row is layout, not data (see docs/ingestion.md)
-        parsed.line_numbers.append(line_number)
-        for name in CANONICAL_COLUMNS:
-            pos = positions.get(name)
-            columns[name].append(cells[pos] if pos is not None and pos < len(cells) else None)
-        keys = (
-            names
-            if len(cells) <= width
-            else names + [f"column {i + 1}" for i in range(width, len(cells))]
-        )
-        parsed.raw.append(json.dumps(dict(zip(keys, cells, strict=False)), ensure_ascii=False))
-    if not parsed.line_numbers:
+            continue  # an empty row is layout, not data (see docs/decisions.md)
+        lines.append(line_number)
+        kept.append(cells)
+    if not lines:
         raise FileRejected(
             "EMPTY", f"the header is on line {parsed.header_line} but no data rows follow it"
         )
@@ -190,41 +188,88 @@ def excel_cell_text(value: object, number_format: str | None) -> str:
     return text
 
 
-def _xlsx_rows(sheet) -> Iterator[tuple[int, list[str]]]:
-    for row_number, row in enumerate(sheet.iter_rows(min_row=1), start=1):
-        yield (
-            row_number,
-            [excel_cell_text(cell.value, getattr(cell, "number_format", None)) for cell in row],
-        )
+_PERCENT_BUILTIN_FORMATS = {"9", "10"}
 
 
-def read_xlsx_bytes(data: bytes) -> ParsedFile:
-    import openpyxl  # imported here: only workbook loads pay for it
+def _uses_percent_format(data: bytes) -> bool:
+    """Whether any cell style in the workbook shows numbers as percentages.
 
-    if not data:
-        raise FileRejected("EMPTY", "the file is empty")
+    Only then do we pay for openpyxl, which reads each cell's number format; otherwise the
+    much faster calamine reader gives the same cells.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            styles = archive.read("xl/styles.xml").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile):
+        return False
+    percent_ids = set(_PERCENT_BUILTIN_FORMATS)
+    for fmt_id, code in re.findall(
+        r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', styles
+    ):
+        if "%" in re.sub(r"&quot;.*?&quot;", "", code):
+            percent_ids.add(fmt_id)
+    cell_xfs = re.search(r"<cellXfs\b.*?</cellXfs>", styles, re.S)
+    used = re.findall(r'numFmtId="(\d+)"', cell_xfs.group(0)) if cell_xfs else []
+    return any(fmt_id in percent_ids for fmt_id in used)
+
+
+def _openpyxl_rows(data: bytes) -> tuple[str, Iterator[tuple[int, list[str]]], object]:
+    import openpyxl  # imported here: only workbooks with percentage cells pay for it
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise FileRejected(
             "UNREADABLE", f"not a readable .xlsx workbook ({type(exc).__name__})"
         ) from None
+    sheet_name = _pick_sheet(workbook.sheetnames)
+    sheet = workbook[sheet_name]
+    rows = (
+        (row_number, [excel_cell_text(c.value, getattr(c, "number_format", None)) for c in row])
+        for row_number, row in enumerate(sheet.iter_rows(min_row=1), start=1)
+    )
+    return sheet_name, rows, workbook
+
+
+def _calamine_rows(data: bytes) -> tuple[str, Iterator[tuple[int, list[str]]], object]:
+    from python_calamine import CalamineWorkbook
+
     try:
-        names = workbook.sheetnames
-        if not names:
-            raise FileRejected("EMPTY", "the workbook has no sheets")
-        sheet_name = next((n for n in names if n.strip().casefold() == "return"), names[0])
-        sheet = workbook[sheet_name]
-        try:
-            header, header_line, rows = _collect(
-                _xlsx_rows(sheet), what=f"sheet {sheet_name!r} row"
-            )
-            parsed = ParsedFile(header=header, header_line=header_line, sheet=sheet_name)
-            return _fill(parsed, rows)
-        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-            raise FileRejected(
-                "UNREADABLE", f"sheet {sheet_name!r} cannot be read ({exc})"
-            ) from None
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet_name = _pick_sheet(workbook.sheet_names)
+        values = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    except FileRejected:
+        raise
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        raise FileRejected("UNREADABLE", f"not a readable .xlsx workbook ({exc})") from None
+    rows = (
+        (row_number, [excel_cell_text(value, None) for value in row])
+        for row_number, row in enumerate(values, start=1)
+    )
+    return sheet_name, rows, workbook
+
+
+def _pick_sheet(names: list[str]) -> str:
+    if not names:
+        raise FileRejected("EMPTY", "the workbook has no sheets")
+    return next((n for n in names if n.strip().casefold() == "return"), names[0])
+
+
+def read_xlsx_bytes(data: bytes) -> ParsedFile:
+    if not data:
+        raise FileRejected("EMPTY", "the file is empty")
+    if not data.startswith(b"PK"):
+        raise FileRejected(
+            "UNREADABLE", "not a readable .xlsx workbook (an .xlsx file is a zip archive)"
+        )
+    reader = _openpyxl_rows if _uses_percent_format(data) else _calamine_rows
+    sheet_name, rows, workbook = reader(data)
+    try:
+        header, header_line, rest = _collect(rows, what=f"sheet {sheet_name!r} row")
+        parsed = ParsedFile(header=header, header_line=header_line, sheet=sheet_name)
+        return _fill(parsed, rest)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise FileRejected("UNREADABLE", f"sheet {sheet_name!r} cannot be read ({exc})") from None
     finally:
         workbook.close()
 

@@ -1,76 +1,100 @@
 -- Row validation for one load (contract §1), set-based over every landed row at once.
 --
--- Inputs (temp tables): landed (file_id, line_number, area_code … comment, raw, all text),
--- ref_indicators, ref_areas, ref_periods (from data/seeds). Output: temp table `checked`, one
--- row per landed row with the parsed values and the FIRST reason that applies, in the
--- contract's order; reason_code is null for an accepted row.
+-- Inputs (temp tables): landed (file_id, line_number, cells), landed_files (each file's header
+-- names and column positions), ref_indicators, ref_areas, ref_periods (from data/seeds). Output:
+-- temp table `checked`, one row per landed row with the parsed values and the FIRST reason
+-- that applies, in the contract's order; reason_code is null for an accepted row.
 
-create or replace temp macro niw_clean(s) as
-    nullif(trim(regexp_replace(s, '[\s\x{00A0}\x{FEFF}]+', ' ', 'g')), '');
+-- Surrounding white space (incl. no-break space and stray BOMs) trimmed; blank -> null.
+create or replace temp macro niw_trim(s) as
+    nullif(trim(s, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || chr(65279)), '');
 
--- '1,234.5' -> '1234.5' only when the commas are real thousands separators; '12.5 %' -> '12.5'.
-create or replace temp macro niw_number_text(s) as (
-    with t as (select regexp_replace(coalesce(niw_clean(s), ''), ' ?%$', '') as txt)
-    select case
-        when regexp_full_match(txt, '[+-]?\d{1,3}(,\d{3})+(\.\d*)?') then replace(txt, ',', '')
-        else txt
-    end from t
-);
-
-create or replace temp macro niw_number(s) as (
-    with t as (select niw_number_text(s) as txt)
-    select case
-        when regexp_full_match(txt, '[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?')
-             and isfinite(try_cast(txt as double))
-        then try_cast(txt as double)
-    end from t
-);
+-- A number as the contract allows it: sign, digits (thousands separators only in groups of
+-- three), decimals, exponent, then an optional '%'. Anything else (n/a, .., inf, NaN) is null.
+create or replace temp macro niw_number(t) as
+    case when regexp_full_match(t, '[+-]?(\d{1,3}(,\d{3})+(\.\d*)?|\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)? ?%?')
+        then cast(replace(rtrim(rtrim(t, '%'), ' '), ',', '') as double)
+    end;
 
 create or replace temp table checked as
 with cleaned as (
     select
         l.file_id,
         l.line_number,
-        l.raw,
-        nullif(l.comment, '') as comment,
-        upper(niw_clean(l.area_code)) as area_text,
-        niw_clean(l.indicator) as indicator_text,
-        upper(niw_clean(l.period)) as period_text,
-        niw_clean(l.value) as value_text,
-        niw_clean(l.numerator) as numerator_text,
-        niw_clean(l.denominator) as denominator_text,
-        niw_clean(l.ci_lower) as ci_lower_text,
-        niw_clean(l.ci_upper) as ci_upper_text,
-        niw_clean(l.status) as status_text
+        l.cells,
+        f.names,
+        l.cells[f.pos_area_code] as area_raw,
+        l.cells[f.pos_indicator] as indicator_raw,
+        l.cells[f.pos_period] as period_raw,
+        niw_trim(l.cells[f.pos_value]) as value_text,
+        niw_trim(l.cells[f.pos_numerator]) as numerator_text,
+        niw_trim(l.cells[f.pos_denominator]) as denominator_text,
+        niw_trim(l.cells[f.pos_ci_lower]) as ci_lower_text,
+        niw_trim(l.cells[f.pos_ci_upper]) as ci_upper_text,
+        niw_trim(l.cells[f.pos_status]) as status_text,
+        nullif(l.cells[f.pos_comment], '') as comment
     from landed as l
+    join landed_files as f on f.file_id = l.file_id
+),
+
+-- Codes and periods repeat thousands of times: parse each distinct spelling once.
+area_spellings as (
+    select distinct area_raw, upper(niw_trim(area_raw)) as area_text from cleaned
+),
+
+indicator_spellings as (
+    select
+        indicator_raw,
+        niw_trim(indicator_raw) as indicator_text,
+        try_cast(regexp_extract(
+            upper(niw_trim(indicator_raw)), '^(?:NI)?[ _.-]*0*([0-9]{1,3})$', 1
+        ) as integer) as ni_number
+    from (select distinct indicator_raw from cleaned)
+),
+
+period_spellings as (
+    select
+        period_raw,
+        period_text,
+        -- annual spellings: 2008/09, 2008-09, 2008/2009, FY2008/09, AY2008-09
+        regexp_extract(
+            period_text, '^(FY|AY)? ?(\d{4}) ?[/-] ?(\d{2}|\d{4})$', ['prefix', 'y1', 'y2']
+        ) as annual,
+        -- quarter spellings: 2008/09 Q1, 2008-09Q1, Q1 2008/09
+        coalesce(
+            nullif(regexp_extract(
+                period_text, '^(?:FY)? ?(\d{4}) ?[/-] ?(\d{2}|\d{4}) ?Q(\d+)$', ['y1', 'y2', 'q']
+            ), {'y1': '', 'y2': '', 'q': ''}),
+            regexp_extract(
+                period_text, '^Q(\d+) ?(?:FY)? ?(\d{4}) ?[/-] ?(\d{2}|\d{4})$', ['q', 'y1', 'y2']
+            )
+        ) as quarter,
+        regexp_extract(period_text, '^(PS|PLACE SURVEY)? ?(\d{4})$', ['prefix', 'y']) as single
+    from (
+        select period_raw, upper(regexp_replace(niw_trim(period_raw), '\s+', ' ', 'g')) as period_text
+        from (select distinct period_raw from cleaned)
+    )
 ),
 
 parsed as (
     select
         c.*,
-        try_cast(
-            regexp_extract(upper(c.indicator_text), '^(?:NI)?[ _.-]*0*([0-9]{1,3})$', 1) as integer
-        ) as ni_number,
-        -- annual spellings: 2008/09, 2008-09, 2008/2009, FY2008/09, AY2008-09
-        regexp_extract(
-            c.period_text, '^(FY|AY)? ?(\d{4}) ?[/-] ?(\d{2}|\d{4})$', ['prefix', 'y1', 'y2']
-        ) as annual,
-        -- quarter spellings: 2008/09 Q1, 2008-09Q1, Q1 2008/09
-        coalesce(
-            nullif(regexp_extract(
-                c.period_text, '^(?:FY)? ?(\d{4}) ?[/-] ?(\d{2}|\d{4}) ?Q(\d+)$', ['y1', 'y2', 'q']
-            ), {'y1': '', 'y2': '', 'q': ''}),
-            regexp_extract(
-                c.period_text, '^Q(\d+) ?(?:FY)? ?(\d{4}) ?[/-] ?(\d{2}|\d{4})$', ['q', 'y1', 'y2']
-            )
-        ) as quarter,
-        regexp_extract(c.period_text, '^(PS|PLACE SURVEY)? ?(\d{4})$', ['prefix', 'y']) as single,
+        a.area_text,
+        i.indicator_text,
+        i.ni_number,
+        p.period_text,
+        p.annual,
+        p.quarter,
+        p.single,
         niw_number(c.value_text) as value_given,
         niw_number(c.numerator_text) as numerator,
         niw_number(c.denominator_text) as denominator,
         niw_number(c.ci_lower_text) as ci_lower,
         niw_number(c.ci_upper_text) as ci_upper
     from cleaned as c
+    left join area_spellings as a on a.area_raw is not distinct from c.area_raw
+    left join indicator_spellings as i on i.indicator_raw is not distinct from c.indicator_raw
+    left join period_spellings as p on p.period_raw is not distinct from c.period_raw
 ),
 
 with_refs as (
@@ -171,44 +195,48 @@ judged as (
     from with_period_ref as w
 ),
 
-duplicates as (
+-- Among rows that passed every other check: the same key twice in one file conflicts when
+-- the versions differ (comments aside); exact copies are accepted and give one version.
+keys_in_file as (
     select
-        j.*,
-        coalesce(lower(j.status_text), 'provisional') as status,
-        concat_ws('|',
-            coalesce(cast(j.value_final as varchar), '-'),
-            coalesce(cast(j.numerator as varchar), '-'),
-            coalesce(cast(j.denominator as varchar), '-'),
-            coalesce(cast(j.ci_lower as varchar), '-'),
-            coalesce(cast(j.ci_upper as varchar), '-'),
-            coalesce(lower(j.status_text), 'provisional')
-        ) as version_key
-    from judged as j
+        file_id,
+        area_code,
+        ni_code,
+        period_id,
+        count(*) as copies,
+        count(distinct (value_final, numerator, denominator, ci_lower, ci_upper,
+                        coalesce(lower(status_text), 'provisional'))) as versions,
+        min(line_number) as first_line
+    from judged
+    where first_reason is null
+    group by all
 ),
 
 with_conflicts as (
     select
-        d.*,
-        case when d.first_reason is null then
-            min(d.version_key) over key_in_file <> max(d.version_key) over key_in_file
-        end as is_conflict,
-        case when d.first_reason is null then
-            row_number() over (partition by d.file_id, d.area_code, d.ni_code, d.period_id
-                               order by d.line_number)
-        end as copy_number,
-        case when d.first_reason is null then
-            count(*) over key_in_file
-        end as copies
-    from duplicates as d
-    window key_in_file as (
-        partition by d.file_id, d.first_reason is null, d.area_code, d.ni_code, d.period_id
-    )
+        j.*,
+        coalesce(lower(j.status_text), 'provisional') as status,
+        k.versions > 1 as is_conflict,
+        k.copies,
+        k.first_line
+    from judged as j
+    left join keys_in_file as k
+        on j.first_reason is null
+        and k.file_id = j.file_id
+        and k.area_code = j.area_code
+        and k.ni_code = j.ni_code
+        and k.period_id = j.period_id
 )
 
 select
     file_id,
     line_number,
-    raw,
+    case when coalesce(first_reason, case when is_conflict then 'CONFLICTING_DUPLICATE' end) is not null
+        then to_json(map_from_entries(list_zip(
+            list_concat(names, list_transform(range(len(names) + 1, len(cells) + 1), lambda i: 'column ' || i)),
+            cells
+        )))::varchar
+    end as raw,
     area_code,
     ni_code,
     period_id,
@@ -290,5 +318,5 @@ select
             '{} {} {} appears {} times in this file with different values; send one', area_code, ni_code, period_id, copies)
     end as message,
     -- exact duplicates inside one file are all accepted but give one version (the first line)
-    coalesce(copy_number = 1, false) as is_first_copy
+    coalesce(line_number = first_line, false) as is_first_copy
 from with_conflicts;

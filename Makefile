@@ -1,0 +1,42 @@
+# NI Warehouse: the front door. `make run` and `make test` each set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+BIN := $(VENV)/bin
+
+.PHONY: run test dev demo lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## run: the nightly load now, on NIW_RAW_DIR into NIW_WAREHOUSE (demo returns if none exist)
+run: $(STAMP)
+	$(BIN)/niw run
+
+## test: the whole test suite (unit, dbt, end-to-end Dagster runs)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## dev: the Dagster UI on http://127.0.0.1:3000 with the assets, schedule and sensor
+dev: $(STAMP)
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/data/dagster_home} $(BIN)/python -c "from pipelines.cli import _dagster_home; _dagster_home()"
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/data/dagster_home} $(BIN)/dagster dev -m pipelines.definitions
+
+## demo: write the demo return set into NIW_RAW_DIR
+demo: $(STAMP)
+	$(BIN)/niw demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_ingest.py
+
+clean:
+	rm -rf data/warehouse data/dagster_home dbt_project/target dbt_project/logs

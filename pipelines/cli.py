@@ -1,0 +1,220 @@
+"""`niw`: the command behind `make run`, and small helpers for the central data team.
+
+niw run                 the nightly load now (demo returns are generated if none exist)
+niw demo [--out DIR]    write the deterministic demo return set
+niw rejected [--load ID] [--limit N]   rejected rows of the last (or a given) load
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .settings import REPO_ROOT, Settings
+
+
+def _dagster_home() -> Path:
+    home = Path(os.environ.get("DAGSTER_HOME") or REPO_ROOT / "data" / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        # One load at a time: runs share the raw folder and the published file.
+        config.write_text("run_queue:\n  max_concurrent_runs: 1\ntelemetry:\n  enabled: false\n")
+    return home
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def has_return_files(raw_dir: Path) -> bool:
+    from .ingest.discover import list_return_files
+
+    return bool(list_return_files(raw_dir))
+
+
+def generate_demo(raw_dir: Path, seeds_dir: Path) -> None:
+    from .demo.generate import generate_demo_returns
+
+    _say(f"No returns under {raw_dir}: writing the demo return set there first.")
+    summary = generate_demo_returns(raw_dir, seeds_dir)
+    _say(f"  {summary.describe()}")
+
+
+def run_load(settings: Settings) -> int:
+    """Run the nightly_load job in process; print a summary; 0 when published."""
+    _dagster_home()
+    if not has_return_files(settings.raw_dir):
+        generate_demo(settings.raw_dir, settings.seeds_dir)
+
+    import dagster as dg
+
+    from .definitions import build_definitions
+    from .resources import WarehouseResource
+
+    defs = build_definitions(WarehouseResource.from_settings(settings))
+    job = defs.resolve_job_def("nightly_load")
+    _say(f"Loading returns from {settings.raw_dir} into {settings.warehouse} ...")
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
+    if not result.success:
+        _print_failure(result, settings)
+        return 1
+    print(summarise_last_load(settings.warehouse))
+    return 0
+
+
+def _print_failure(result, settings: Settings) -> None:
+    print("\nLOAD FAILED: the published warehouse was not changed.", file=sys.stderr)
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            first = (error.message or "").strip().splitlines()
+            print(
+                f"  step {event.step_key}: {first[0] if first else error.cls_name}", file=sys.stderr
+            )
+    print(
+        f"  The run's build file (for diagnosis) is beside {settings.warehouse}; "
+        f"Dagster run id {result.run_id}.",
+        file=sys.stderr,
+    )
+
+
+def summarise_last_load(warehouse: Path) -> str:
+    """A short summary a person can act on, read back from the published warehouse."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        load = con.execute(
+            "select load_id, files, rows_accepted, rows_rejected from audit.loads "
+            "order by started_at desc, load_id desc limit 1"
+        ).fetchone()
+        load_id, files, accepted, rejected = load
+        outcomes = dict(
+            con.execute(
+                "select outcome, count(*) from audit.load_files where load_id = ? group by 1",
+                [load_id],
+            ).fetchall()
+        )
+        rejected_files = con.execute(
+            "select path, reason, message from audit.load_files "
+            "where load_id = ? and outcome = 'REJECTED' order by path limit 20",
+            [load_id],
+        ).fetchall()
+        reasons = con.execute(
+            "select reason_code, count(*) from audit.rejected_rows where load_id = ? "
+            "group by 1 order by 2 desc, 1",
+            [load_id],
+        ).fetchall()
+        values, areas, indicators = con.execute(
+            "select count(*), count(distinct area_code), count(distinct ni_code) "
+            "from marts.fct_indicator_values"
+        ).fetchone()
+    lines = [
+        "",
+        f"NI Warehouse load {load_id}",
+        f"  files: {outcomes.get('LOADED', 0)} loaded, "
+        f"{outcomes.get('ALREADY_LOADED', 0)} already loaded, "
+        f"{outcomes.get('REJECTED', 0)} rejected ({files} new or changed files taken up)",
+        f"  rows:  {accepted:,} accepted, {rejected:,} rejected",
+    ]
+    for reason, count in reasons:
+        lines.append(f"           {count:>7,}  {reason}")
+    if rejected_files:
+        lines.append("  rejected files:")
+        lines.extend(
+            f"    {path}: {reason} - {message}" for path, reason, message in rejected_files
+        )
+    lines += [
+        f"  warehouse: {warehouse} ({values:,} current values, {indicators} indicators, "
+        f"{areas} areas)",
+        f"  open it:   duckdb -readonly {warehouse}",
+        "             or python: duckdb.connect(path, read_only=True)",
+    ]
+    if rejected:
+        lines.append(f"  fix rows:  niw rejected --load {load_id}   (or query audit.rejected_rows)")
+    return "\n".join(lines)
+
+
+def show_rejected(warehouse: Path, load_id: str | None, limit: int) -> int:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if load_id is None:
+            load_id = con.execute(
+                "select load_id from audit.loads where rows_rejected > 0 "
+                "order by started_at desc, load_id desc limit 1"
+            ).fetchone()
+            load_id = load_id[0] if load_id else None
+        rows = con.execute(
+            "select path, line_number, reason_code, message, raw from audit.rejected_rows "
+            "where load_id = ? order by path, line_number limit ?",
+            [load_id, limit],
+        ).fetchall()
+    if not rows:
+        print("No rejected rows.")
+        return 0
+    for path, line, reason, message, raw in rows:
+        print(f"{path}:{line}: {reason}: {message}\n    row: {json.dumps(json.loads(raw))}")
+    return 0
+
+
+def run_sql(warehouse: Path, query: str) -> int:
+    import duckdb
+
+    if not warehouse.exists():
+        print(f"No warehouse at {warehouse}: run `make run` first.", file=sys.stderr)
+        return 1
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        try:
+            relation = con.sql(query)
+        except duckdb.Error as exc:
+            print(f"SQL error: {exc}", file=sys.stderr)
+            return 1
+        if relation is not None:
+            relation.show(max_rows=200, max_width=200)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="niw", description="NI Warehouse")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the nightly load now")
+    demo = commands.add_parser("demo", help="write the demo return set")
+    demo.add_argument("--out", type=Path, help="folder to write to (default NIW_RAW_DIR)")
+    demo.add_argument("--seed", type=int, default=2008)
+    rejected = commands.add_parser("rejected", help="list rejected rows of a load")
+    rejected.add_argument("--load", dest="load_id", help="load id (default: the last with any)")
+    rejected.add_argument("--limit", type=int, default=200)
+    sql = commands.add_parser("sql", help="run read-only SQL against the warehouse")
+    sql.add_argument("query")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    settings = Settings.from_env()
+    if args.command == "run":
+        return run_load(settings)
+    if args.command == "demo":
+        from .demo.generate import generate_demo_returns
+
+        summary = generate_demo_returns(
+            args.out or settings.raw_dir, settings.seeds_dir, seed=args.seed
+        )
+        print(summary.describe())
+        return 0
+    if args.command == "sql":
+        return run_sql(settings.warehouse, args.query)
+    if args.command == "rejected":
+        return show_rejected(settings.warehouse, args.load_id, args.limit)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

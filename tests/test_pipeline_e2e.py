@@ -1,0 +1,244 @@
+"""The real nightly_load Dagster job (ingest, dbt build, publish) on small hand-made returns.
+
+Every figure asserted here is computed in the test from the returns it wrote, never read
+back from the code under test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.definitions import build_definitions
+from pipelines.resources import WarehouseResource
+from pipelines.settings import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+SEEDS = REPO_ROOT / "data" / "seeds"
+BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD = "E08000016", "E08000017", "E08000018", "E08000019"
+HEADER = "area_code,indicator,period,value,numerator,denominator,status\n"
+
+# NI 117 (lower is better; ratio x 100) in 2008/09, as (numerator, denominator) or a bare value
+NI117_2008 = {BARNSLEY: (75, 1000), DONCASTER: (90, 1200), ROTHERHAM: (50, 1000), SHEFFIELD: 6.0}
+NI154_2008 = {BARNSLEY: 500, DONCASTER: 700}  # a sum indicator: net additional homes
+
+
+def _round1_csv() -> str:
+    rows = [f"{BARNSLEY},NI 117,2007/08,8.0,,,final"]
+    for area, v in NI117_2008.items():
+        rows.append(
+            f"{area},NI 117,2008/09,{v},,,provisional"
+            if isinstance(v, float)
+            else f"{area},NI 117,2008/09,,{v[0]},{v[1]},provisional"
+        )
+    rows += [f"{area},NI 154,2008/09,{v},,," for area, v in NI154_2008.items()]
+    rows.append(f"{BARNSLEY},NI 117,2009/10,n/a,,,")  # rejected: BAD_NUMBER on line 9
+    return HEADER + "\n".join(rows) + "\n"
+
+
+class Pipeline:
+    def __init__(self, root: Path, seeds: Path = SEEDS):
+        self.raw = root / "raw"
+        self.raw.mkdir(parents=True, exist_ok=True)
+        self.warehouse = root / "warehouse" / "ni.duckdb"
+        self.resource = WarehouseResource(
+            raw_dir=str(self.raw), warehouse=str(self.warehouse), seeds_dir=str(seeds)
+        )
+
+    def run(self) -> dg.ExecuteInProcessResult:
+        job = build_definitions(self.resource).resolve_job_def("nightly_load")
+        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, list(params)).fetchall()
+
+    def mart_fingerprints(self) -> dict[str, str]:
+        tables = [
+            name
+            for (name,) in self.query(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' order by 1"
+            )
+        ]
+        return {
+            name: hashlib.sha256(
+                repr(sorted(self.query(f"select * from marts.{name}"), key=repr)).encode()  # noqa: S608
+            ).hexdigest()
+            for name in tables
+        }
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> Pipeline:
+    """Two loads: the first round of returns, then a file revising Barnsley's NI 117."""
+    pipeline = Pipeline(tmp_path_factory.mktemp("e2e"))
+    (pipeline.raw / "2008-09").mkdir()
+    (pipeline.raw / "2008-09" / "round1.csv").write_text(_round1_csv())
+    first = pipeline.run()
+    assert first.success, first.all_events
+    pipeline.after_first = pipeline.query(  # type: ignore[attr-defined]
+        "select value, revision_count from marts.fct_indicator_values "
+        "where area_code = ? and ni_code = 'NI 117' and period_id = '2008-09'",
+        BARNSLEY,
+    )
+    (pipeline.raw / "2008-09" / "round2.csv").write_text(
+        HEADER + f"{BARNSLEY},NI 117,2008/09,7.0,70,1000,final\n"
+    )
+    second = pipeline.run()
+    assert second.success
+    return pipeline
+
+
+def test_every_contract_table_exists(loaded: Pipeline) -> None:
+    tables = set(
+        loaded.query(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in ('marts', 'audit')"
+        )
+    )
+    expected = {
+        "marts.dim_indicator", "marts.dim_area", "marts.dim_period", "marts.dim_maa",
+        "marts.bridge_maa_area", "marts.fct_indicator_values", "marts.fct_indicator_value_history",
+        "marts.fct_group_values", "marts.fct_laa_target_progress", "marts.caa_area_performance",
+        "audit.load_files", "audit.rejected_rows", "audit.loads",
+    }  # fmt: skip
+    assert expected <= {t for (t,) in tables}
+
+
+def test_revision_becomes_current_and_history_keeps_both(loaded: Pipeline) -> None:
+    assert loaded.after_first == [(7.5, 0)]  # type: ignore[attr-defined]
+    current = loaded.query(
+        "select value, numerator, denominator, status, revision_count, source_file "
+        "from marts.fct_indicator_values "
+        "where area_code = ? and ni_code = 'NI 117' and period_id = '2008-09'",
+        BARNSLEY,
+    )
+    assert current == [(7.0, 70.0, 1000.0, "final", 1, "2008-09/round2.csv")]
+    history = loaded.query(
+        "select value, source_file, source_line from marts.fct_indicator_value_history "
+        "where area_code = ? and ni_code = 'NI 117' and period_id = '2008-09' order by loaded_at, source_file",
+        BARNSLEY,
+    )
+    assert history == [(7.5, "2008-09/round1.csv", 3), (7.0, "2008-09/round2.csv", 2)]
+
+
+def _ni117_after_revision() -> dict[str, tuple[float, float] | float]:
+    return {**NI117_2008, BARNSLEY: (70, 1000)}
+
+
+def test_england_region_and_maa_aggregate_ratios_from_numerators(loaded: Pipeline) -> None:
+    values = _ni117_after_revision()
+    pairs = [v for v in values.values() if isinstance(v, tuple)]
+    expected = sum(n for n, _ in pairs) / sum(d for _, d in pairs) * 100
+    area_values = sorted(
+        (v[0] / v[1] * 100) if isinstance(v, tuple) else v for v in values.values()
+    )
+    median = (area_values[1] + area_values[2]) / 2
+    groups = loaded.query(
+        "select group_type, group_code, value, numerator, denominator, areas_reporting, "
+        "areas_expected, median_area_value from marts.fct_group_values "
+        "where ni_code = 'NI 117' and period_id = '2008-09' "
+        "and group_code in ('E92000001', 'E12000003', 'MAA_SOUTH_YORKSHIRE') order by group_type"
+    )
+    expected_areas = {"england": 150, "maa": 4, "region": 15}
+    codes = {"england": "E92000001", "maa": "MAA_SOUTH_YORKSHIRE", "region": "E12000003"}
+    assert [g[0] for g in groups] == ["england", "maa", "region"]
+    for group_type, code, value, num, den, reporting, expected_n, med in groups:
+        assert code == codes[group_type]
+        assert value == pytest.approx(expected, rel=1e-12)
+        assert (num, den) == (sum(n for n, _ in pairs), sum(d for _, d in pairs))
+        assert reporting == 3  # Sheffield sent a value without numerator and denominator
+        assert expected_n == expected_areas[group_type]
+        assert med == pytest.approx(median)
+
+
+def test_sum_indicator_adds_values(loaded: Pipeline) -> None:
+    (value,) = loaded.query(
+        "select value from marts.fct_group_values where group_type = 'england' "
+        "and ni_code = 'NI 154' and period_id = '2008-09'"
+    )[0]
+    assert value == sum(NI154_2008.values())
+
+
+def test_rank_quartile_and_direction_respect_polarity(loaded: Pipeline) -> None:
+    values = {
+        area: (v[0] / v[1] * 100) if isinstance(v, tuple) else v
+        for area, v in _ni117_after_revision().items()
+    }
+    rows = loaded.query(
+        "select area_code, period_id, value, rank, areas_ranked, quartile, previous_period_id, "
+        "previous_value, direction_of_travel, england_value from marts.caa_area_performance "
+        "where ni_code = 'NI 117' and area_code in (?, ?, ?, ?) order by area_code",
+        BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD,
+    )  # fmt: skip
+    assert len(rows) == 4
+    for area, period, value, rank, ranked, quartile, prev_period, prev, direction, _ in rows:
+        better = sum(1 for other in values.values() if other < values[area])  # lower is better
+        assert (period, value, rank, ranked) == (
+            "2008-09",
+            pytest.approx(values[area]),
+            1 + better,
+            4,
+        )
+        assert quartile == math.ceil(4 * rank / ranked)
+        if area == BARNSLEY:  # 8.0 in 2007/08, 7.0 now: lower is better, so improved
+            assert (prev_period, prev, direction) == ("2007-08", 8.0, "improved")
+        else:
+            assert (prev_period, direction) == (None, "not_comparable")
+
+
+def test_audit_accounts_for_every_row(loaded: Pipeline) -> None:
+    files = loaded.query(
+        "select path, outcome, rows_read, rows_accepted, rows_rejected from audit.load_files order by path"
+    )
+    assert files == [
+        ("2008-09/round1.csv", "LOADED", 8, 7, 1),
+        ("2008-09/round2.csv", "LOADED", 1, 1, 0),
+    ]
+    assert loaded.query("select path, line_number, reason_code from audit.rejected_rows") == [
+        ("2008-09/round1.csv", 9, "BAD_NUMBER")
+    ]
+    assert loaded.query(
+        "select files, rows_accepted, rows_rejected from audit.loads order by started_at, load_id"
+    ) == [
+        (1, 7, 1),
+        (1, 1, 0),
+    ]
+
+
+def test_second_run_with_nothing_new_changes_no_mart(loaded: Pipeline) -> None:
+    before = loaded.mart_fingerprints()
+    assert loaded.run().success
+    assert loaded.mart_fingerprints() == before
+    assert loaded.query(
+        "select files from audit.loads order by started_at desc, load_id desc limit 1"
+    ) == [(0,)]
+
+
+def test_failed_load_leaves_published_warehouse_untouched(loaded: Pipeline, tmp_path: Path) -> None:
+    broken_seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, broken_seeds)
+    (broken_seeds / "periods.csv").unlink()  # the ingest step cannot validate periods
+    broken = Pipeline(tmp_path, seeds=broken_seeds)
+    broken.warehouse = loaded.warehouse
+    broken.resource = WarehouseResource(
+        raw_dir=str(loaded.raw), warehouse=str(loaded.warehouse), seeds_dir=str(broken_seeds)
+    )
+    (loaded.raw / "2008-09" / "round3.csv").write_text(
+        HEADER + f"{DONCASTER},NI 117,2008/09,7.2,,,final\n"
+    )
+    before = hashlib.sha256(loaded.warehouse.read_bytes()).hexdigest()
+    result = broken.run()
+    assert not result.success
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "warehouse/ni_duckdb" not in materialized
+    assert hashlib.sha256(loaded.warehouse.read_bytes()).hexdigest() == before
+    (loaded.raw / "2008-09" / "round3.csv").unlink()

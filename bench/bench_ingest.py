@@ -107,7 +107,10 @@ def bench_load(raw: Path, work: Path) -> None:
     job = build_definitions(resource).resolve_job_def("nightly_load")
     for label in ("whole nightly load, demo set", "second load, nothing new"):
         start = time.perf_counter()
-        result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
         assert result.success
         print(f"{label:<38} {time.perf_counter() - start:8.2f} s")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -43,7 +42,8 @@ def generate_demo(raw_dir: Path, seeds_dir: Path) -> None:
 
     _say(f"No returns under {raw_dir}: writing the demo return set there first.")
     summary = generate_demo_returns(raw_dir, seeds_dir)
-    _say(f"  {summary.describe()}")
+    first_lines = summary.describe().splitlines()[:2]
+    _say("  " + "\n  ".join(first_lines) + " (see the load summary below for each)")
 
 
 def run_load(settings: Settings) -> int:
@@ -197,7 +197,6 @@ def main(argv: list[str] | None = None) -> int:
     sql = commands.add_parser("sql", help="run read-only SQL against the warehouse")
     sql.add_argument("query")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
     settings = Settings.from_env()
     if args.command == "run":
         return run_load(settings)

@@ -242,3 +242,73 @@ def test_failed_load_leaves_published_warehouse_untouched(loaded: Pipeline, tmp_
     assert "warehouse/ni_duckdb" not in materialized
     assert hashlib.sha256(loaded.warehouse.read_bytes()).hexdigest() == before
     (loaded.raw / "2008-09" / "round3.csv").unlink()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The real job on a small demo set (every live indicator, a few areas, all faults)."""
+    from pipelines.demo.generate import generate_demo_returns
+
+    pipeline = Pipeline(tmp_path_factory.mktemp("demo"))
+    summary = generate_demo_returns(pipeline.raw, SEEDS, scale=0.05)
+    result = pipeline.run()
+    assert result.success
+    return pipeline, summary
+
+
+def test_demo_faults_are_rejected_exactly_where_planted(demo) -> None:
+    pipeline, summary = demo
+    expected_rows = sorted((f.path, f.line, f.reason_code) for f in summary.row_faults)
+    assert (
+        pipeline.query(
+            "select path, line_number, reason_code from audit.rejected_rows order by 1, 2"
+        )
+        == expected_rows
+    )
+    outcomes = dict(
+        ((path), (outcome, reason))
+        for path, outcome, reason in pipeline.query(
+            "select path, outcome, reason from audit.load_files"
+        )
+    )
+    for written in summary.files:
+        if written.expected_outcome == "IGNORED":
+            assert written.path not in outcomes
+        else:
+            assert outcomes[written.path][0] == written.expected_outcome, written
+    for fault in summary.file_faults:
+        if fault.expected_outcome == "REJECTED":
+            assert outcomes[fault.path] == ("REJECTED", fault.reason_code)
+
+
+def test_demo_every_row_written_is_read_and_accounted_for(demo) -> None:
+    pipeline, summary = demo
+    read = dict(
+        pipeline.query(
+            "select path, rows_read from audit.load_files "
+            "where outcome = 'LOADED' and rows_read = rows_accepted + rows_rejected"
+        )
+    )
+    loaded = [f for f in summary.files if f.expected_outcome == "LOADED"]
+    assert {f.path: f.rows for f in loaded} == read
+
+
+def test_demo_2008_09_has_every_live_indicator_for_every_area(demo) -> None:
+    pipeline, summary = demo
+    # the areas that sent 2008/09 returns, from the file names the generator wrote
+    areas_2008 = len(
+        {
+            f.path.split("/")[-1].split("_")[0]
+            for f in summary.files
+            if f.path.startswith("2008-09/")
+        }
+    )
+    live = pipeline.query("select count(*) from marts.dim_indicator where is_live")[0][0]
+    pairs, wrong_type = pipeline.query(
+        "select count(distinct (v.area_code, v.ni_code)), "
+        "count(*) filter (where p.period_type <> i.period_type) "
+        "from marts.fct_indicator_values v join marts.dim_period p using (period_id) "
+        "join marts.dim_indicator i using (ni_code) where p.financial_year = '2008-09'"
+    )[0]
+    assert live == 198 and areas_2008 >= 8
+    assert (pairs, wrong_type) == (areas_2008 * live, 0)

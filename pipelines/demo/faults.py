@@ -140,7 +140,7 @@ def write_faulty_files(
         rows.add(base(annual[1], "2009/10", "42.0", UNKNOWN_AREA_CODE), "UNKNOWN_AREA",
                  f"area code {UNKNOWN_AREA_CODE} is not an LAA area")  # fmt: skip
     rows.add(base(annual[2], "2009/10", "12.0") | {"indicator": UNKNOWN_INDICATOR},
-             "UNKNOWN_INDICATOR", "NI 250 does not exist (the set ends at NI 198)")  # fmt: skip
+             "UNKNOWN_INDICATOR", "NI 250 does not exist (the set ends at NI 199)")  # fmt: skip
     if retired is not None:
         rows.add(base(retired, "2009/10", "5.0"), "RETIRED_INDICATOR",
                  f"{retired.ni_code} was deleted from the set")  # fmt: skip

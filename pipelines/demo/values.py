@@ -27,6 +27,7 @@ from pipelines.demo.reference import (
 SUCCESSOR_SHARE = {"E06000055": 0.38, "E06000056": 0.62, "E06000049": 0.52, "E06000050": 0.48}
 
 PROVISIONAL_MISSING = 0.03  # an (area, indicator, year) not in the provisional return ...
+COMPLETE_YEAR = "2008-09"
 LATE_IN_FINAL = 0.5  # ... of which this share arrives with the final return
 REVISED_IN_FINAL = 0.12  # share of final values that differ from the provisional one
 
@@ -271,7 +272,9 @@ def indicator_series(
             if indicator.period_type == "survey":
                 provisional = _with_ci(provisional, model, respondents)
                 final = _with_ci(final, model, respondents)
-            if fate < PROVISIONAL_MISSING * (1 - LATE_IN_FINAL):
+            # 2008/09, the first LAA year and the one the CAA looked at first, is complete:
+            # every area sends every live indicator (late ones arrive with the final round).
+            if fate < PROVISIONAL_MISSING * (1 - LATE_IN_FINAL) and reporting_year != COMPLETE_YEAR:
                 provisional = final = None
             elif fate < PROVISIONAL_MISSING:
                 provisional = None

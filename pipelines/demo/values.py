@@ -115,6 +115,15 @@ def _direction(indicator: Indicator, rng: random.Random) -> int:
 RATE_LEVELS = {1_000: (5.0, 60.0), 10_000: (20.0, 400.0), 100_000: (50.0, 1_500.0)}
 
 
+# Published England levels to centre the demo on, where we have them: the Place Survey 2008
+# headlines (shared/reference/published_values_examples.csv, found) and well-known levels of
+# a few headline indicators (recalled, approximate). Demo data only: never used as facts.
+KNOWN_PERCENT_LEVELS = {
+    "NI 2": 59.0, "NI 3": 14.0, "NI 4": 29.0, "NI 5": 80.0, "NI 6": 23.0, "NI 37": 15.0,
+    "NI 1": 76.0, "NI 117": 7.0, "NI 75": 48.0, "NI 73": 72.0, "NI 192": 37.0,
+}  # fmt: skip
+
+
 def indicator_model(indicator: Indicator, seed: int) -> IndicatorModel:
     """Draw an indicator's behaviour from its unit, range and polarity."""
     rng = rng_for(seed, "indicator", indicator.ni_code)
@@ -124,7 +133,7 @@ def indicator_model(indicator: Indicator, seed: int) -> IndicatorModel:
     direction = _direction(indicator, rng)
     cohort_share = math.exp(rng.uniform(math.log(0.003), math.log(0.15)))
     if kind == "percent":
-        mean = rng.uniform(12, 88)
+        mean = KNOWN_PERCENT_LEVELS.get(indicator.ni_code) or rng.uniform(12, 88)
         area_sd = min(rng.uniform(3, 9), min(mean, 100 - mean) / 3)
         trend, noise, decimals = rng.uniform(0.3, 2.0), rng.uniform(0.4, 1.5), 1
     elif kind == "rate":

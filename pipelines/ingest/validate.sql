@@ -63,10 +63,10 @@ period_spellings as (
         -- quarter spellings: 2008/09 Q1, 2008-09Q1, Q1 2008/09
         coalesce(
             nullif(regexp_extract(
-                period_text, '^(?:FY)? ?(\d{4}) ?[/-] ?(\d{2}|\d{4}) ?Q(\d+)$', ['y1', 'y2', 'q']
+                period_text, '^(?:FY)? ?(\d{4}) ?[/-] ?(\d{2}|\d{4})[ _-]?Q(\d+)$', ['y1', 'y2', 'q']
             ), {'y1': '', 'y2': '', 'q': ''}),
             regexp_extract(
-                period_text, '^Q(\d+) ?(?:FY)? ?(\d{4}) ?[/-] ?(\d{2}|\d{4})$', ['q', 'y1', 'y2']
+                period_text, '^Q(\d+)[ _-]?(?:FY)? ?(\d{4}) ?[/-] ?(\d{2}|\d{4})$', ['q', 'y1', 'y2']
             )
         ) as quarter,
         regexp_extract(period_text, '^(PS|PLACE SURVEY)? ?(\d{4})$', ['prefix', 'y']) as single

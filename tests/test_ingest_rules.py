@@ -414,3 +414,16 @@ def test_values_with_sql_and_formula_text_are_kept_as_data(wh: Warehouse) -> Non
         ("x'; drop.csv", "UNKNOWN_AREA")
     ]
     assert wh.rows("select count(*) from ingest.loads") == [(1,)]
+
+
+def test_links_out_of_the_raw_folder_are_not_followed(wh: Warehouse, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.csv"
+    outside.write_text(HEADER + f"{BARNSLEY},NI 117,2008/09,7.5,,,,,\n")
+    (wh.raw / "link.csv").symlink_to(outside)
+    (wh.raw / "folder").symlink_to(tmp_path, target_is_directory=True)
+    result = wh.load()
+    assert [(f.path, f.outcome, f.reason) for f in result.files] == [
+        ("link.csv", "REJECTED", "UNREADABLE")
+    ]
+    assert "outside the raw folder" in result.files[0].message
+    assert wh.accepted() == []

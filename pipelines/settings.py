@@ -35,6 +35,7 @@ class Settings:
             raw_dir=_path_from_env("NIW_RAW_DIR", "data/raw"),
             warehouse=_path_from_env("NIW_WAREHOUSE", "data/warehouse/ni.duckdb"),
             publish_dir=_path_from_env("NIW_PUBLISH_DIR", "data/published"),
+            # Tests only: dbt always seeds from data/seeds (its seed-paths must stay relative).
             seeds_dir=_path_from_env("NIW_SEEDS_DIR", "data/seeds"),
         )
 

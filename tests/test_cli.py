@@ -1,0 +1,80 @@
+"""`niw run` (what `make run` calls) end to end in a subprocess, as a data team runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+BARNSLEY = "E08000016"
+
+
+def niw(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("cli")
+    raw = root / "raw"
+    raw.mkdir()
+    (raw / "barnsley.csv").write_text(
+        "Area Code,NI,Period,Value,Num,Den\n"
+        f"{BARNSLEY},NI 117,2008/09,,75,1000\n"
+        f"{BARNSLEY},NI 117,2009/10,oops,,\n"
+    )
+    (raw / "notes.txt").write_text("not a return")
+    return {
+        "NIW_RAW_DIR": str(raw),
+        "NIW_WAREHOUSE": str(root / "wh" / "ni.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+
+
+def test_run_loads_and_prints_an_actionable_summary(env) -> None:
+    done = niw("run", env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = done.stdout
+    assert "files: 1 loaded, 0 already loaded, 1 rejected" in summary
+    assert "rows:  1 accepted, 1 rejected" in summary
+    assert "BAD_NUMBER" in summary
+    assert "notes.txt: UNSUPPORTED_FORMAT" in summary
+    assert env["NIW_WAREHOUSE"] in summary
+    with duckdb.connect(env["NIW_WAREHOUSE"], read_only=True) as con:
+        assert con.execute("select value from marts.fct_indicator_values").fetchall() == [(7.5,)]
+    assert (Path(env["DAGSTER_HOME"]) / "dagster.yaml").exists()
+
+
+def test_rejected_and_sql_commands_read_the_published_warehouse(env) -> None:
+    rejected = niw("rejected", env=env)
+    assert rejected.returncode == 0
+    assert "barnsley.csv:3: BAD_NUMBER: value 'oops' is not a number" in rejected.stdout
+    sql = niw("sql", "select count(*) as n from marts.dim_indicator where is_live", env=env)
+    assert sql.returncode == 0 and "198" in sql.stdout
+    bad = niw("sql", "select nonsense from nowhere", env=env)
+    assert bad.returncode == 1 and "SQL error" in bad.stderr
+
+
+def test_failed_load_exits_non_zero_and_says_nothing_was_published(env, tmp_path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()  # no reference data: the ingest step cannot run
+    (Path(env["NIW_RAW_DIR"]) / "more.csv").write_text(
+        f"area_code,indicator,period,value\n{BARNSLEY},NI 117,2010/11,6.5\n"
+    )
+    before = Path(env["NIW_WAREHOUSE"]).read_bytes()
+    failed = niw("run", env={**env, "NIW_SEEDS_DIR": str(seeds)})
+    assert failed.returncode == 1
+    assert "LOAD FAILED: the published warehouse was not changed" in failed.stderr
+    assert Path(env["NIW_WAREHOUSE"]).read_bytes() == before

@@ -192,6 +192,13 @@ def test_numerator_denominator_aliases_and_unknown_columns_listed(wh: Warehouse)
     assert wh.rows("select comment from ingest.accepted_values") == [("x",)]
 
 
+def test_second_comment_column_is_an_extra_column(wh: Warehouse) -> None:
+    wh.write("r.csv", "area,ni,year,value,Comment,Notes\nE08000016,117,2008/09,7.5,kept,also\n")
+    result = wh.load()
+    assert result.files[0].extra_columns == ["Notes"]
+    assert wh.rows("select comment from ingest.accepted_values") == [("kept",)]
+
+
 def test_area_code_trimmed_and_any_case(wh: Warehouse) -> None:
     assert one_row(wh, " e08000016 ,NI 117,2008/09,7.5,,,,,")[1][0][1] == BARNSLEY
 

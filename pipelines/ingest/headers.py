@@ -71,7 +71,9 @@ def map_header(cells: list[str]) -> HeaderMap:
         if not name:
             continue
         canonical = canonical_name(name)
-        if canonical is None:
+        if canonical is None or (canonical == "comment" and canonical in positions):
+            # A second free-text column (Notes beside Comment) is kept as an extra column:
+            # no value depends on it, so there is nothing to be ambiguous about.
             extra.append(name)
         elif canonical in positions:
             first = names[positions[canonical]]

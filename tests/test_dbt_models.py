@@ -266,7 +266,7 @@ def test_group_values_are_ratios_of_sums(warehouse: Path) -> None:
             group_type, group_code, NEET, "2008-09",
         )  # fmt: skip
         assert row == (
-            numerator / denominator * multiplier,  # exactly: never rounded
+            numerator * multiplier / denominator,  # exactly: never rounded
             numerator,
             denominator,
             len(with_parts),
@@ -356,8 +356,8 @@ def test_caa_shows_england_region_and_target(warehouse: Path) -> None:
         with_parts = [r for r in members if r.numerator is not None]
         expected.append(
             sum(r.numerator for r in with_parts)
-            / sum(r.denominator for r in with_parts)
             * multiplier
+            / sum(r.denominator for r in with_parts)
         )
     assert [england, region] == expected
 

@@ -161,6 +161,15 @@ def test_number_spellings(wh: Warehouse, text: str, expected: float) -> None:
     assert reason is None and accepted[0][4] == expected
 
 
+@pytest.mark.parametrize(
+    ("num", "den", "value"), [(55, 100, 55.0), (56, 1000, 5.6), (57, 1000, 5.7)]
+)
+def test_derived_value_is_the_correctly_rounded_ratio(wh: Warehouse, num, den, value) -> None:
+    # num / den * 100 would give 55.00000000000001 and 5.6000000000000005
+    reason, accepted = one_row(wh, f"{BARNSLEY},NI 117,2008/09,,{num},{den},,,")
+    assert reason is None and accepted[0][4] == value
+
+
 def test_value_derived_from_numerator_and_denominator_without_rounding(wh: Warehouse) -> None:
     reason, accepted = one_row(wh, f"{BARNSLEY},NI 117,2008/09,,1,3,,,")
     assert reason is None
@@ -434,3 +443,6 @@ def test_links_out_of_the_raw_folder_are_not_followed(wh: Warehouse, tmp_path: P
     ]
     assert "outside the raw folder" in result.files[0].message
     assert wh.accepted() == []
+    again = wh.load()  # reported once; a load with nothing new records no file
+    assert again.files == []
+    assert wh.rows("select files from ingest.loads order by load_seq") == [(1,), (0,)]

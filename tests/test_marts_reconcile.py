@@ -167,7 +167,7 @@ def group_values(ref: Reference, current: dict[tuple, dict]) -> dict[tuple, dict
                     numerator = math.fsum(v["numerator"] for v in both)
                     denominator = math.fsum(v["denominator"] for v in both)
                     if denominator != 0:
-                        value = numerator / denominator * ind["multiplier"]
+                        value = numerator * ind["multiplier"] / denominator
             elif ind["aggregation"] == "sum":
                 areas_reporting = len(reported)
                 value = math.fsum(v["value"] for v in reported.values())
@@ -363,9 +363,9 @@ def warehouse(tmp_path_factory):
     edge.write_text(
         "area_code,indicator,period,value,numerator,denominator,status\n"
         # a value without numerator/denominator: in the median, not in the ratio group value
-        f"{BEDFORD},NI 117,2010/11,29,,,final\n"
-        # derived 29 / 100 x 100 = 28.999999999999996: ties with Bedford's 29 (9 dp)
-        f"{CENTRAL_BEDFORDSHIRE},NI 117,2010/11,,29,100,final\n"
+        f"{BEDFORD},NI 117,2010/11,23.3333333333,,,final\n"
+        # derived 70 x 100 / 300 = 23.333333333333332: ties with Bedford's value (9 dp)
+        f"{CENTRAL_BEDFORDSHIRE},NI 117,2010/11,,70,300,final\n"
         # 7.55 - 7.5 = 0.04999999999999982 in binary: a change of 0.05, so not no_change
         f"{CHESHIRE_EAST},NI 117,2009/10,7.5,,,final\n"
         f"{CHESHIRE_EAST},NI 117,2010/11,7.55,,,final\n"
@@ -450,8 +450,8 @@ def test_edge_cases_are_in_the_marts(warehouse):
     con = warehouse["con"]
     caa = mart_rows(con, "caa_area_performance", ("area_code", "ni_code"))
     bedford, central = caa[(BEDFORD, "NI 117")], caa[(CENTRAL_BEDFORDSHIRE, "NI 117")]
-    assert (bedford["period_id"], bedford["value"]) == ("2010-11", 29.0)
-    assert central["value"] != 29.0 and round(central["value"], 9) == 29.0
+    assert (bedford["period_id"], bedford["value"]) == ("2010-11", 23.3333333333)
+    assert central["value"] != 23.3333333333 and round(central["value"], 9) == 23.333333333
     assert bedford["rank"] == central["rank"]
     east = caa[(CHESHIRE_EAST, "NI 117")]
     assert (east["previous_value"], east["value"]) == (7.5, 7.55)

@@ -203,6 +203,8 @@ def _take_up(
         try:
             data = read_file_bytes(candidate, raw_dir)
         except OSError as exc:
+            if (candidate.path, None) in seen:
+                continue  # still unreadable, and already reported: nothing new to say
             reason = exc.strerror or str(exc)
             outcomes.append(
                 FileOutcome(

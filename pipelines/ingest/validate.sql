@@ -158,7 +158,7 @@ with_period_ref as (
         w.*,
         pr.period_id,
         pr.financial_year,
-        coalesce(w.value_given, w.numerator / w.denominator * w.multiplier) as value_final
+        coalesce(w.value_given, w.numerator * w.multiplier / w.denominator) as value_final
     from with_period as w
     left join ref_periods as pr
         on pr.period_id = w.period_candidate and pr.period_type = w.period_type
@@ -186,7 +186,7 @@ judged as (
                 then 'MISSING_VALUE'
             when w.value_final < w.valid_min or w.value_final > w.valid_max then 'OUT_OF_RANGE'
             when w.value_given is not null and w.numerator is not null and w.denominator is not null
-                and abs(w.value_given - w.numerator / w.denominator * w.multiplier) > 0.05 + 1e-9
+                and abs(w.value_given - w.numerator * w.multiplier / w.denominator) > 0.05 + 1e-9
                 then 'INCONSISTENT_RATIO'
             when w.ci_lower > w.value_final or w.ci_upper < w.value_final then 'BAD_CI'
             when w.status_text is not null and lower(w.status_text) not in ('provisional', 'final')
@@ -308,7 +308,7 @@ select
             value_final, ni_code, coalesce(cast(valid_min as varchar), '-inf'), coalesce(cast(valid_max as varchar), '+inf'))
         when 'INCONSISTENT_RATIO' then format(
             'value {} disagrees with numerator / denominator x {} = {} by more than 0.05',
-            value_given, multiplier, numerator / denominator * multiplier)
+            value_given, multiplier, numerator * multiplier / denominator)
         when 'BAD_CI' then format(
             'the confidence interval {} to {} does not contain the value {}',
             coalesce(cast(ci_lower as varchar), '?'), coalesce(cast(ci_upper as varchar), '?'), value_final)

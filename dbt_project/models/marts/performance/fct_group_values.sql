@@ -5,9 +5,10 @@
 --          both numerator and denominator (a ratio of sums, not a mean of the areas' ratios);
 --   sum    the sum of the member areas' values;
 --   none   no group value (the median still shows).
--- Nothing is rounded. Sums are taken in area_code order so that a rebuild of the same ledger
--- gives the same bits (float addition depends on order; DuckDB would otherwise add in
--- whatever order its threads finish).
+-- Nothing is rounded; the multiplier is applied before the division, so whole-number parts
+-- give the correctly rounded ratio (7.125, not 7.124999999999999). Sums are taken in
+-- area_code order so that a rebuild of the same ledger gives the same bits (float addition
+-- depends on order; DuckDB would otherwise add in whatever order its threads finish).
 with current_values as (
     select * from {{ ref('int_values__current') }}
     where value is not null
@@ -90,8 +91,8 @@ select
     case indicators.aggregation
         when 'ratio'
             then aggregated.sum_of_numerators
-            / nullif(aggregated.sum_of_denominators, 0)
             * indicators.multiplier
+            / nullif(aggregated.sum_of_denominators, 0)
         when 'sum' then aggregated.sum_of_values
     end as value,
     case

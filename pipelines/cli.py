@@ -8,6 +8,7 @@ niw rejected [--load ID] [--limit N]   rejected rows of the last (or a given) lo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -59,21 +60,37 @@ def run_load(settings: Settings) -> int:
 
     defs = build_definitions(WarehouseResource.from_settings(settings))
     job = defs.resolve_job_def("nightly_load")
+    log_path = settings.warehouse.parent / "logs" / "last_load_dbt.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     _say(f"Loading returns from {settings.raw_dir} into {settings.warehouse} ...")
-    result = job.execute_in_process(
-        instance=dg.DagsterInstance.get(),
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
+    _say(f"  (dbt's line-by-line output goes to {log_path})")
+    # dbt prints one line per model and test (hundreds); keep them in a log, not on screen.
+    with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.get(),
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     if not result.success:
-        _print_failure(result, settings)
+        _print_failure(result, settings, log_path)
         return 1
     print(summarise_last_load(settings.warehouse))
+    print(f"  dbt log:   {log_path}")
     return 0
 
 
-def _print_failure(result, settings: Settings) -> None:
+def _print_failure(result, settings: Settings, log_path: Path) -> None:
     print("\nLOAD FAILED: the published warehouse was not changed.", file=sys.stderr)
+    failures = [
+        line.rstrip()
+        for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if " FAIL " in line or " ERROR " in line or line.startswith(("Failure in", "Error in"))
+    ]
+    if failures:
+        print("  dbt reported:", file=sys.stderr)
+        for line in failures[:20]:
+            print(f"    {line.strip()}", file=sys.stderr)
+        print(f"  (full dbt log: {log_path})", file=sys.stderr)
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             error = event.event_specific_data.error

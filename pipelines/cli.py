@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -64,7 +65,9 @@ def run_load(settings: Settings) -> int:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     _say(f"Loading returns from {settings.raw_dir} into {settings.warehouse} ...")
     _say(f"  (dbt's line-by-line output goes to {log_path})")
-    # dbt prints one line per model and test (hundreds); keep them in a log, not on screen.
+    # dbt prints one line per model and test (hundreds); keep them in a log, not on screen,
+    # without terminal colour codes.
+    os.environ.setdefault("DBT_USE_COLORS", "false")
     with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
             instance=dg.DagsterInstance.get(),
@@ -82,7 +85,7 @@ def run_load(settings: Settings) -> int:
 def _print_failure(result, settings: Settings, log_path: Path) -> None:
     print("\nLOAD FAILED: the published warehouse was not changed.", file=sys.stderr)
     failures = [
-        line.rstrip()
+        re.sub(r"\x1b\[[0-9;]*m", "", line).rstrip()
         for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()
         if " FAIL " in line or " ERROR " in line or line.startswith(("Failure in", "Error in"))
     ]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,22 +52,30 @@ create table if not exists ingest.accepted_values (
 );
 """
 
-REFERENCE_SQL = """
-create or replace temp table ref_indicators as
-select cast(ni_number as integer) as ni_number, ni_code, title,
-       cast(is_live as boolean) as is_live, period_type,
-       cast(multiplier as double) as multiplier,
-       cast(nullif(valid_min, '') as double) as valid_min,
-       cast(nullif(valid_max, '') as double) as valid_max
-from read_csv($indicators, header = true, all_varchar = true);
-create or replace temp table ref_areas as
-select area_code, nullif(valid_from_period, '') as valid_from_period,
-       nullif(valid_to_period, '') as valid_to_period
-from read_csv($areas, header = true, all_varchar = true);
-create or replace temp table ref_periods as
-select period_id, period_type, financial_year
-from read_csv($periods, header = true, all_varchar = true);
-"""
+# The reference seeds ingest validates against, read straight from data/seeds (the same
+# files dbt seeds into the warehouse), one temp table each.
+REFERENCE_TABLES = {
+    "national_indicators": """
+        create or replace temp table ref_indicators as
+        select cast(ni_number as integer) as ni_number, ni_code, title,
+               cast(is_live as boolean) as is_live, period_type,
+               cast(multiplier as double) as multiplier,
+               cast(nullif(valid_min, '') as double) as valid_min,
+               cast(nullif(valid_max, '') as double) as valid_max
+        from read_csv($path, header = true, all_varchar = true)
+    """,
+    "areas": """
+        create or replace temp table ref_areas as
+        select area_code, nullif(valid_from_period, '') as valid_from_period,
+               nullif(valid_to_period, '') as valid_to_period
+        from read_csv($path, header = true, all_varchar = true)
+    """,
+    "periods": """
+        create or replace temp table ref_periods as
+        select period_id, period_type, financial_year
+        from read_csv($path, header = true, all_varchar = true)
+    """,
+}
 
 
 @dataclass
@@ -120,15 +126,11 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _load_reference(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
-    paths = {name: str(seeds_dir / f"{name}.csv") for name in ("indicators", "areas", "periods")}
-    paths["indicators"] = str(seeds_dir / "national_indicators.csv")
-    for name, path in paths.items():
-        if not Path(path).is_file():
-            raise FileNotFoundError(f"reference seed {path} is missing ({name})")
-    for statement in REFERENCE_SQL.split(";"):
-        if statement.strip():
-            names = set(re.findall(r"\$(\w+)", statement))
-            con.execute(statement, {k: v for k, v in paths.items() if k in names})
+    for seed, statement in REFERENCE_TABLES.items():
+        path = seeds_dir / f"{seed}.csv"
+        if not path.is_file():
+            raise FileNotFoundError(f"reference seed {path} is missing")
+        con.execute(statement, {"path": str(path)})
 
 
 class _Lander:
@@ -374,7 +376,3 @@ def _append_ledger(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None
         con.execute(
             "drop table if exists landed; drop table if exists landed_files; drop table if exists checked"
         )
-
-
-def reason_counts(result: IngestResult) -> Counter:
-    return Counter(result.rejected_by_reason)

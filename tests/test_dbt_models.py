@@ -1,8 +1,9 @@
 """The dbt project built for real on a small hand-made ingest ledger.
 
-The test writes the `ingest` ledger tables (docs/architecture.md) into a DuckDB file of its own,
-runs `dbt build` (seeds, models, data tests, unit tests) against it with the real reference
-seeds, and checks mart figures it computes itself from the rows it wrote and from the seed CSVs.
+The test writes the `ingest` ledger tables (docs/architecture.md; created by the ingest code's
+own `ensure_ledger`, as a load would) into a DuckDB file of its own, runs `dbt build` (seeds,
+models, data tests, unit tests) against it with the real reference seeds, and checks mart
+figures it computes itself from the rows it wrote and from the seed CSVs.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import shutil
 import statistics
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from pipelines.ingest.load import ensure_ledger
 
 pytestmark = pytest.mark.e2e
 
@@ -33,30 +37,7 @@ BEDFORDSHIRE, BEDFORD = (
     "E06000055",
 )  # Bedfordshire ends 2008-09, Bedford starts 2009-10
 NEET, HOMES = "NI 117", "NI 155"  # ratio (lower is better), sum (count of dwellings)
-
-LEDGER_DDL = """
-create schema ingest;
-create table ingest.loads (
-    load_id varchar, load_seq integer, started_at timestamp, finished_at timestamp,
-    outcome varchar, files integer, rows_accepted bigint, rows_rejected bigint
-);
-create table ingest.load_files (
-    load_id varchar, path varchar, sha256 varchar, format varchar, file_order integer,
-    outcome varchar, reason varchar, message varchar, encoding varchar, sheet varchar,
-    header_line integer, extra_columns varchar, rows_read bigint, rows_accepted bigint,
-    rows_rejected bigint, loaded_at timestamp
-);
-create table ingest.rejected_rows (
-    load_id varchar, path varchar, sha256 varchar, line_number integer, raw varchar,
-    reason_code varchar, message varchar
-);
-create table ingest.accepted_values (
-    load_id varchar, load_seq integer, path varchar, sha256 varchar, file_order integer,
-    line_number integer, area_code varchar, ni_code varchar, period_id varchar, value double,
-    value_derived boolean, numerator double, denominator double, ci_lower double,
-    ci_upper double, status varchar, comment varchar, loaded_at timestamp
-);
-"""
+HARTLEPOOL = "E06000001"  # sends a full 2010-11 return but for NEET, and faulty rows
 
 
 @dataclass(frozen=True)
@@ -75,12 +56,31 @@ class Row:
     denominator: float | None = None
 
 
+@dataclass(frozen=True)
+class Rejected:
+    """One rejected row as the ledger holds it, with the keys validation could read."""
+
+    load_seq: int
+    path: str
+    line: int
+    reason: str
+    area: str | None
+    ni: str | None
+    period: str | None
+
+
 LOADS = {  # load_seq: (load_id, started_at)
     1: ("L20100601T090000Z-aaaa", datetime(2010, 6, 1, 9, 0)),
     2: ("L20100701T090000Z-bbbb", datetime(2010, 7, 1, 9, 0)),
     3: ("L20100801T090000Z-cccc", datetime(2010, 8, 1, 9, 0)),  # found nothing new
 }
-SHA = {(1, "2009/a.csv"): "a1" * 32, (1, "2009/b.csv"): "b1" * 32, (2, "2009/a.csv"): "a2" * 32}
+SHA = {
+    (1, "2009/a.csv"): "a1" * 32,
+    (1, "2009/b.csv"): "b1" * 32,
+    (2, "2009/a.csv"): "a2" * 32,
+    (2, "2011/hartlepool.csv"): "c2" * 32,
+    (2, "2011/hartlepool_resend.csv"): "d2" * 32,
+}
 
 
 def read_seed(name: str) -> list[dict[str, str]]:
@@ -129,6 +129,41 @@ ROWS = [
 ]
 
 
+def mid_range(indicator: dict[str, str]) -> float:
+    low, high = indicator["valid_min"], indicator["valid_max"]
+    if low and high:
+        return (float(low) + float(high)) / 2
+    return float(low or 0) + 1
+
+
+# load 2, second file: Hartlepool's 2010-11 return, every live financial-year indicator but NEET
+FULL_RETURN = [
+    i
+    for i in sorted(read_seed("national_indicators"), key=lambda i: int(i["ni_number"]))
+    if i["period_type"] == "financial_year" and i["is_live"] == "true" and i["ni_code"] != NEET
+]
+ROWS += [
+    Row(2, "2011/hartlepool.csv", 2, line, HARTLEPOOL, i["ni_code"], "2010-11", mid_range(i))
+    for line, i in enumerate(FULL_RETURN, start=2)
+]
+REJECTED = [
+    # NEET was sent out of range, in the same file, and again in a file rejected row by row
+    Rejected(2, "2011/hartlepool.csv", 200, "OUT_OF_RANGE", HARTLEPOOL, NEET, "2010-11"),
+    Rejected(2, "2011/hartlepool.csv", 201, "UNKNOWN_AREA", None, NEET, "2010-11"),
+    Rejected(2, "2011/hartlepool.csv", 202, "BAD_PERIOD", HARTLEPOOL, NEET, None),
+    Rejected(2, "2011/hartlepool_resend.csv", 2, "BAD_NUMBER", HARTLEPOOL, NEET, "2010-11"),
+]
+WARNINGS = [  # (load_seq, suite, rule, area, ni, period, path), written before dbt runs
+    (2, "indicator_values", "value_jump", HARTLEPOOL, FULL_RETURN[0]["ni_code"], "2010-11", None),
+]
+
+
+def files_of(load_seq: int) -> list[str]:
+    """The paths a load took up, in lexical order (their file_order)."""
+    paths = {r.path for r in ROWS if r.load_seq == load_seq}
+    return sorted(paths | {r.path for r in REJECTED if r.load_seq == load_seq})
+
+
 def current_rows() -> dict[tuple[str, str, str], Row]:
     """The last version of each key, by (load_seq, file_order, line)."""
     current: dict[tuple[str, str, str], Row] = {}
@@ -139,27 +174,42 @@ def current_rows() -> dict[tuple[str, str, str], Row]:
 
 def write_ledger(database: Path) -> None:
     with duckdb.connect(str(database)) as con:
-        con.execute(LEDGER_DDL)
+        ensure_ledger(con)
         for seq, (load_id, started) in LOADS.items():
-            files = sorted({r.path for r in ROWS if r.load_seq == seq})
-            rows = sum(1 for r in ROWS if r.load_seq == seq)
+            files = files_of(seq)
+            accepted = sum(1 for r in ROWS if r.load_seq == seq)
+            rejected = sum(1 for r in REJECTED if r.load_seq == seq)
             outcome = "loaded" if files else "nothing_new"
             con.execute(
-                "insert into ingest.loads values (?, ?, ?, ?, ?, ?, ?, 0)",
-                [load_id, seq, started, started, outcome, len(files), rows],
+                "insert into ingest.loads values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [load_id, seq, started, started, outcome, len(files), accepted, rejected],
             )
             for order, path in enumerate(files, start=1):
-                count = sum(1 for r in ROWS if (r.load_seq, r.path) == (seq, path))
+                accepted = sum(1 for r in ROWS if (r.load_seq, r.path) == (seq, path))
+                rejected = sum(1 for r in REJECTED if (r.load_seq, r.path) == (seq, path))
                 con.execute(
                     "insert into ingest.load_files values "
-                    "(?, ?, ?, 'csv', ?, 'LOADED', null, null, 'utf-8', null, 1, '[]', ?, ?, 0, ?)",
-                    [load_id, path, SHA[(seq, path)], order, count, count, started],
-                )
+                    "(?, ?, ?, 'csv', ?, 'LOADED', null, null, 'utf-8', null, 1, '[]', ?, ?, ?, ?)",
+                    [load_id, path, SHA[(seq, path)], order, accepted + rejected, accepted,
+                     rejected, started],
+                )  # fmt: skip
+        for row in REJECTED:
+            con.execute(
+                "insert into ingest.rejected_rows values (?, ?, ?, ?, '{}', ?, 'a message', ?, ?, ?)",
+                [LOADS[row.load_seq][0], row.path, SHA[(row.load_seq, row.path)], row.line,
+                 row.reason, row.area, row.ni, row.period],
+            )  # fmt: skip
+        for seq, suite, rule, area, ni, period, path in WARNINGS:
+            con.execute(
+                "insert into quality.warnings (load_id, run_id, raised_at, suite, rule, area_code, "
+                "ni_code, period_id, path, message) values (?, 'run', ?, ?, ?, ?, ?, ?, ?, 'look')",
+                [LOADS[seq][0], LOADS[seq][1], suite, rule, area, ni, period, path],
+            )
         for row in ROWS:
             load_id, started = LOADS[row.load_seq]
             con.execute(
                 "insert into ingest.accepted_values values "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?, ?, null, null, 'final', null, ?)",
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?, ?, null, null, 'final', null, ?, 1)",
                 [
                     load_id, row.load_seq, row.path, SHA[(row.load_seq, row.path)],
                     row.file_order, row.line, row.area, row.ni, row.period, row.value,
@@ -274,7 +324,11 @@ def test_group_values_are_ratios_of_sums(warehouse: Path) -> None:
             statistics.median(r.value for r in members),
         )
 
-    homes = [r.value for (_, ni, _), r in current_rows().items() if ni == HOMES]
+    homes = [
+        r.value
+        for (_, ni, period), r in current_rows().items()
+        if (ni, period) == (HOMES, "2008-09")
+    ]
     assert query(
         warehouse,
         "select value, numerator, areas_reporting from marts.fct_group_values "
@@ -401,7 +455,7 @@ def test_every_target_is_judged(warehouse: Path) -> None:
 def test_audit_tables_mirror_the_ledger(warehouse: Path) -> None:
     expected = []
     for seq, (load_id, _) in sorted(LOADS.items()):
-        files = len({r.path for r in ROWS if r.load_seq == seq})
+        files = len(files_of(seq))
         expected.append((load_id, "loaded" if files else "nothing_new", files))
     assert expected[-1] == (LOADS[3][0], "nothing_new", 0)
     assert (
@@ -423,4 +477,103 @@ def test_a_rebuild_gives_identical_marts(warehouse: Path, tmp_path: Path) -> Non
     before = snapshot()
     dbt_build(warehouse, tmp_path)
     assert snapshot() == before
-    assert len(before) == 13
+    assert len(before) == 15
+
+
+def expected_return_quality() -> dict[tuple[str, str], dict]:
+    """marts.area_return_quality recomputed from the ledger rows written above and the seeds."""
+    live = sorted(
+        (i for i in read_seed("national_indicators") if i["is_live"] == "true"),
+        key=lambda i: int(i["ni_number"]),
+    )
+    periods = {p["period_id"]: p for p in read_seed("periods")}
+    current = current_rows()
+    expected = {}
+    for area in read_seed("areas"):
+        for period in {period for (_, _, period) in current}:
+            if not exists_in(area, periods[period]["financial_year"]):
+                continue
+            key = (area["area_code"], period)
+            wanted = [
+                i["ni_code"] for i in live if i["period_type"] == periods[period]["period_type"]
+            ]
+            missing = [ni for ni in wanted if (key[0], ni, period) not in current]
+            rejected = [r for r in REJECTED if (r.area, r.period) == key]
+            files = {(r.load_seq, r.path) for r in [*ROWS, *REJECTED] if (r.area, r.period) == key}
+            accepting = {(r.load_seq, r.path) for r in ROWS}
+            expected[key] = {
+                "period_type": periods[period]["period_type"],
+                "indicators_expected": len(wanted),
+                "indicators_received": len(wanted) - len(missing),
+                "indicators_missing": len(missing),
+                "missing_ni_codes": missing,
+                "rows_rejected": len(rejected),
+                "rejected_by_reason": dict(Counter(r.reason for r in rejected)),
+                "files_received": len(files),
+                "files_fully_rejected": len(files - accepting),
+                "last_submission_at": max((LOADS[seq][1] for seq, _ in files), default=None),
+            }
+    return expected
+
+
+def test_area_return_quality_says_what_to_chase(warehouse: Path) -> None:
+    expected = expected_return_quality()
+    columns = list(next(iter(expected.values())))
+    rows = query(
+        warehouse,
+        f"select area_code, period_id, {', '.join(columns)} from marts.area_return_quality",  # noqa: S608
+    )
+    actual = {(area, period): dict(zip(columns, rest, strict=True)) for area, period, *rest in rows}
+    assert actual == expected
+    # the cases the ledger was written to cover: a full return but for NEET, and faulty rows
+    hartlepool = actual[(HARTLEPOOL, "2010-11")]
+    assert (hartlepool["indicators_missing"], hartlepool["missing_ni_codes"]) == (1, [NEET])
+    assert hartlepool["rejected_by_reason"] == {"OUT_OF_RANGE": 1, "BAD_NUMBER": 1}
+    assert (hartlepool["files_received"], hartlepool["files_fully_rejected"]) == (2, 1)
+    # 150 areas in 2008-09, 152 from 2009-10 (Bedfordshire gone, Bedford and three more new)
+    periods = Counter(period for _, period in actual)
+    assert (periods["2008-09"], periods["2009-10"], periods["2010-11"]) == (150, 152, 152)
+    # who has sent the first indicator of Hartlepool's return for 2010-11? only Hartlepool
+    assert query(
+        warehouse,
+        "select area_code from marts.area_return_quality "
+        "where period_id = '2010-11' and not list_contains(missing_ni_codes, ?)",
+        FULL_RETURN[0]["ni_code"],
+    ) == [(HARTLEPOOL,)]
+
+
+def test_warnings_appended_after_the_build_are_counted(warehouse: Path, tmp_path: Path) -> None:
+    """The quality checks write after dbt: the mart and the audit view are views, so they see it.
+
+    Works on a copy under another file name, as a published warehouse is the renamed build file.
+    """
+    copy = tmp_path / "published.duckdb"
+    shutil.copyfile(warehouse, copy)
+    count = (
+        "select warnings_raised from marts.area_return_quality "
+        "where area_code = ? and period_id = '2010-11'"
+    )
+    assert query(copy, count, HARTLEPOOL) == [(len(WARNINGS),)]
+    with duckdb.connect(str(copy)) as con:
+        for seq, suite, rule, area, ni, path in [
+            # the same warning raised again by a later load counts once
+            (3, "indicator_values", "value_jump", HARTLEPOOL, WARNINGS[0][4], None),
+            # a file-level warning: one row per area and period the file had rows for
+            (3, "return_files", "mostly_rejected", HARTLEPOOL, None, "2011/hartlepool_resend.csv"),
+        ]:
+            con.execute(
+                "insert into quality.warnings (load_id, run_id, raised_at, suite, rule, area_code, "
+                "ni_code, period_id, path, message) "
+                "values (?, 'run', ?, ?, ?, ?, ?, '2010-11', ?, 'look')",
+                [LOADS[seq][0], LOADS[seq][1], suite, rule, area, ni, path],
+            )
+    assert query(copy, count, HARTLEPOOL) == [(2,)]
+    assert query(
+        copy,
+        "select load_seq, suite, rule, ni_code, path from audit.quality_warnings "
+        "order by load_seq, suite",
+    ) == [
+        (2, "indicator_values", "value_jump", WARNINGS[0][4], None),
+        (3, "indicator_values", "value_jump", WARNINGS[0][4], None),
+        (3, "return_files", "mostly_rejected", None, "2011/hartlepool_resend.csv"),
+    ]

@@ -232,6 +232,98 @@ def test_conflicting_and_exact_duplicates(wh: Warehouse) -> None:
     assert [row[0] for row in wh.accepted()] == [2]  # exact duplicates give one value
 
 
+def test_exact_duplicates_are_copies_of_one_version_and_every_row_adds_up(wh: Warehouse) -> None:
+    wh.write(
+        "r.csv",
+        HEADER
+        + f"{BARNSLEY},NI 117,2008/09,7.5,,,,,\n" * 3  # lines 2-4: one version, 3 copies
+        + f"{BARNSLEY},NI 73,2008/09,80,,,,,\n"  # line 5
+        + f"{BARNSLEY},NI 87,2008/09,12,,,,,\n"  # line 6: conflicts with line 8
+        + f"{BARNSLEY},NI 117,2008/09,bad,,,,,\n"  # line 7: BAD_NUMBER
+        + f"{BARNSLEY},NI 87,2008/09,13,,,,,\n",
+    )
+    wh.write("s.csv", HEADER + f"{BARNSLEY},NI 73,2009/10,81,,,,,\n" * 2)
+    wh.load()
+    assert wh.rows(
+        "select path, line_number, ni_code, copies from ingest.accepted_values order by 1, 2"
+    ) == [("r.csv", 2, "NI 117", 3), ("r.csv", 5, "NI 73", 1), ("s.csv", 2, "NI 73", 2)]
+    # rows_read = sum(copies) of the file's accepted versions + its rejected rows
+    assert wh.rows(
+        """
+        select f.path, f.rows_read, f.rows_accepted,
+               (select sum(a.copies) from ingest.accepted_values as a
+                where a.load_id = f.load_id and a.path = f.path),
+               (select count(*) from ingest.rejected_rows as r
+                where r.load_id = f.load_id and r.path = f.path)
+        from ingest.load_files as f where f.outcome = 'LOADED' order by f.path
+        """
+    ) == [("r.csv", 7, 4, 4, 3), ("s.csv", 2, 2, 2, 0)]
+
+
+def test_rejected_rows_keep_the_keys_validation_parsed(wh: Warehouse) -> None:
+    wh.write(
+        "r.csv",
+        HEADER
+        + "E99999999,NI 117,2008/09,7.5,,,,,\n"  # UNKNOWN_AREA
+        + f"{BARNSLEY},NI 250,2008/09,7.5,,,,,\n"  # UNKNOWN_INDICATOR: no type, no period
+        + f"{BARNSLEY},NI 117,2008/10,7.5,,,,,\n"  # BAD_PERIOD
+        + f"{BARNSLEY},ni117,2009-10,150,,,,,\n",  # OUT_OF_RANGE: every key known
+    )
+    wh.load()
+    assert wh.rows(
+        "select line_number, reason_code, area_code, ni_code, period_id "
+        "from ingest.rejected_rows order by 1"
+    ) == [
+        (2, "UNKNOWN_AREA", None, "NI 117", "2008-09"),
+        (3, "UNKNOWN_INDICATOR", BARNSLEY, None, None),
+        (4, "BAD_PERIOD", BARNSLEY, "NI 117", None),
+        (5, "OUT_OF_RANGE", BARNSLEY, "NI 117", "2009-10"),
+    ]
+
+
+def test_a_ledger_from_before_the_new_columns_gains_them(wh: Warehouse) -> None:
+    """A warehouse built by 0.1.0 keeps loading: old rows get null keys and 1 copy."""
+    wh.con.execute(
+        """
+        create schema ingest;
+        create table ingest.loads (
+            load_id varchar primary key, load_seq integer not null, started_at timestamp not null,
+            finished_at timestamp, outcome varchar not null, files integer not null,
+            rows_accepted bigint not null, rows_rejected bigint not null
+        );
+        create table ingest.rejected_rows (
+            load_id varchar not null, path varchar not null, sha256 varchar not null,
+            line_number integer not null, raw varchar not null, reason_code varchar not null,
+            message varchar not null
+        );
+        create table ingest.accepted_values (
+            load_id varchar not null, load_seq integer not null, path varchar not null,
+            sha256 varchar not null, file_order integer not null, line_number integer not null,
+            area_code varchar not null, ni_code varchar not null, period_id varchar not null,
+            value double not null, value_derived boolean not null, numerator double,
+            denominator double, ci_lower double, ci_upper double, status varchar not null,
+            comment varchar, loaded_at timestamp not null
+        );
+        insert into ingest.loads values ('L0', 1, now(), now(), 'loaded', 1, 1, 1);
+        insert into ingest.rejected_rows values ('L0', 'old.csv', 'ab', 3, '{}', 'BAD_NUMBER', 'm');
+        insert into ingest.accepted_values values ('L0', 1, 'old.csv', 'ab', 1, 2, 'E08000016',
+            'NI 117', '2008-09', 7.0, false, null, null, null, null, 'final', null, now());
+        """
+    )
+    wh.write(
+        "new.csv", HEADER + f"{BARNSLEY},NI 117,2009/10,7.5,,,,,\n{BARNSLEY},NI 117,x,1,,,,,\n"
+    )
+    wh.load()
+    assert wh.rows("select path, copies from ingest.accepted_values order by load_seq") == [
+        ("old.csv", 1),
+        ("new.csv", 1),
+    ]
+    assert wh.rows(
+        "select path, area_code, ni_code, period_id from ingest.rejected_rows order by path"
+    ) == [("new.csv", BARNSLEY, "NI 117", None), ("old.csv", None, None, None)]
+    assert wh.rows("select count(*) from quality.warnings") == [(0,)]
+
+
 def test_rejected_row_keeps_file_line_raw_and_message(wh: Warehouse) -> None:
     wh.write(
         "sub/r.csv", "LAA return 2008/09\n\nArea,NI,Period,Value\nE08000016,NI 117,2008/09,n/a\n"

@@ -2,7 +2,9 @@
 
 The ledger (schema `ingest`, see docs/architecture.md) is append-only. Every row read ends
 either in `ingest.accepted_values` or in `ingest.rejected_rows`, and every file taken up has
-one row in `ingest.load_files` whose counts add up (rows_read = accepted + rejected).
+one row in `ingest.load_files` whose counts add up (rows_read = accepted + rejected). Exact
+duplicates inside a file give one accepted version whose `copies` says how many rows it
+stands for, so rows_read = sum(copies) + rejected rows, file by file.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ create table if not exists ingest.load_files (
 create table if not exists ingest.rejected_rows (
     load_id varchar not null, path varchar not null, sha256 varchar not null,
     line_number integer not null, raw varchar not null, reason_code varchar not null,
-    message varchar not null
+    message varchar not null, area_code varchar, ni_code varchar, period_id varchar
 );
 create table if not exists ingest.accepted_values (
     load_id varchar not null, load_seq integer not null, path varchar not null,
@@ -48,7 +50,31 @@ create table if not exists ingest.accepted_values (
     area_code varchar not null, ni_code varchar not null, period_id varchar not null,
     value double not null, value_derived boolean not null, numerator double,
     denominator double, ci_lower double, ci_upper double, status varchar not null,
-    comment varchar, loaded_at timestamp not null
+    comment varchar, loaded_at timestamp not null, copies integer default 1
+);
+-- Columns added after 0.1.0: a ledger written by an older version gains them (null, or 1
+-- copy, on its old rows). Always at the end and in the order above, so inserts by position
+-- fit old and new ledgers alike.
+alter table ingest.rejected_rows add column if not exists area_code varchar;
+alter table ingest.rejected_rows add column if not exists ni_code varchar;
+alter table ingest.rejected_rows add column if not exists period_id varchar;
+alter table ingest.accepted_values add column if not exists copies integer default 1;
+
+-- Written by the quality checks after dbt has built the marts (pipelines/quality), read by
+-- the views audit.quality_warnings and marts.area_return_quality. Created here so they exist
+-- before dbt first runs. Append-only, like the ledger.
+create schema if not exists quality;
+create table if not exists quality.check_results (
+    load_id varchar not null, run_id varchar not null, checked_at timestamp not null,
+    suite varchar not null, asset varchar not null, rule varchar not null,
+    expectation varchar not null, severity varchar not null, success boolean not null,
+    element_count bigint, unexpected_count bigint, examples varchar
+);
+create table if not exists quality.warnings (
+    load_id varchar not null, run_id varchar not null, raised_at timestamp not null,
+    suite varchar not null, rule varchar not null, area_code varchar, ni_code varchar,
+    period_id varchar, path varchar, previous_period_id varchar, previous_value double,
+    value double, message varchar not null
 );
 """
 
@@ -122,6 +148,7 @@ class IngestResult:
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ledger (and the quality tables) if missing; add columns an old one lacks."""
     con.execute(LEDGER_DDL)
 
 
@@ -334,7 +361,8 @@ def _append_ledger(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None
         con.execute(
             """
             insert into ingest.rejected_rows
-            select $load_id, f.path, f.sha256, c.line_number, c.raw, c.reason_code, c.message
+            select $load_id, f.path, f.sha256, c.line_number, c.raw, c.reason_code, c.message,
+                   c.area_code, c.ni_code, c.period_id
             from checked as c join load_files_batch as f on f.file_order = c.file_id
             where c.reason_code is not null
             order by c.file_id, c.line_number
@@ -346,7 +374,8 @@ def _append_ledger(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None
             insert into ingest.accepted_values
             select $load_id, $load_seq, f.path, f.sha256, f.file_order, c.line_number,
                    c.area_code, c.ni_code, c.period_id, c.value, c.value_derived, c.numerator,
-                   c.denominator, c.ci_lower, c.ci_upper, c.status, c.comment, $loaded_at
+                   c.denominator, c.ci_lower, c.ci_upper, c.status, c.comment, $loaded_at,
+                   c.copies
             from checked as c join load_files_batch as f on f.file_order = c.file_id
             where c.reason_code is null and c.is_first_copy
             order by c.file_id, c.line_number

@@ -3,7 +3,8 @@
 -- Inputs (temp tables): landed (file_id, line_number, cells), landed_files (each file's header
 -- names and column positions), ref_indicators, ref_areas, ref_periods (from data/seeds). Output:
 -- temp table `checked`, one row per landed row with the parsed values and the FIRST reason
--- that applies, in the contract's order; reason_code is null for an accepted row.
+-- that applies, in the contract's order; reason_code is null for an accepted row. The parsed
+-- keys (area_code, ni_code, period_id) are null when unknown or unparseable.
 
 -- Surrounding white space (incl. no-break space and stray BOMs) trimmed; blank -> null.
 create or replace temp macro niw_trim(s) as
@@ -318,5 +319,9 @@ select
             '{} {} {} appears {} times in this file with different values; send one', area_code, ni_code, period_id, copies)
     end as message,
     -- exact duplicates inside one file are all accepted but give one version (the first line)
-    coalesce(line_number = first_line, false) as is_first_copy
+    coalesce(line_number = first_line, false) as is_first_copy,
+    -- how many rows of the file that version stands for (1, or n for n exact duplicates), so
+    -- that rows_read = sum(copies) of the accepted versions + rejected rows; null when the
+    -- row was rejected before duplicates were judged
+    copies
 from with_conflicts;

@@ -20,7 +20,10 @@ select
     rejected_rows.load_id,
     load_files.loaded_at,
     load_files.file_order,
-    loads.load_seq
+    loads.load_seq,
+    rejected_rows.area_code,
+    rejected_rows.ni_code,
+    rejected_rows.period_id
 from rejected_rows
 left join load_files
     on rejected_rows.load_id = load_files.load_id

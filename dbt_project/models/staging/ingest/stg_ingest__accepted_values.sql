@@ -21,7 +21,8 @@ renamed as (
         cast(ci_upper as double) as ci_upper,
         cast(status as varchar) as status,
         cast(comment as varchar) as comment,
-        cast(loaded_at as timestamp) as loaded_at
+        cast(loaded_at as timestamp) as loaded_at,
+        cast(copies as integer) as copies
     from source
 )
 

@@ -10,7 +10,10 @@ renamed as (
         cast(line_number as integer) as line_number,
         cast(raw as varchar) as raw,
         cast(reason_code as varchar) as reason_code,
-        cast(message as varchar) as message
+        cast(message as varchar) as message,
+        cast(area_code as varchar) as area_code,
+        cast(ni_code as varchar) as ni_code,
+        cast(period_id as varchar) as period_id
     from source
 )
 

@@ -37,6 +37,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_quality.py
 
 clean:
 	rm -rf data/warehouse data/dagster_home dbt_project/target dbt_project/logs

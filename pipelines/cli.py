@@ -74,16 +74,27 @@ def run_load(settings: Settings) -> int:
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
+    from .quality.report import describe_quality
+
+    evaluations = result.get_asset_check_evaluations()
+    docs_index = settings.quality_dir / "index.html"
     if not result.success:
-        _print_failure(result, settings, log_path)
+        _print_failure(result, settings, log_path, evaluations, docs_index)
         return 1
     print(summarise_last_load(settings.warehouse))
+    print("\n".join(describe_quality(evaluations, docs_index)))
     print(f"  dbt log:   {log_path}")
     return 0
 
 
-def _print_failure(result, settings: Settings, log_path: Path) -> None:
+def _print_failure(
+    result, settings: Settings, log_path: Path, evaluations: list, docs_index: Path
+) -> None:
+    from .quality.report import blocking_failures, describe_blocked
+
     print("\nLOAD FAILED: the published warehouse was not changed.", file=sys.stderr)
+    if blocking_failures(evaluations):
+        print("\n".join(describe_blocked(evaluations, docs_index)), file=sys.stderr)
     failures = [
         re.sub(r"\x1b\[[0-9;]*m", "", line).rstrip()
         for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()

@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from .ingest.assets import ingest_returns
+from .quality.checks import QUALITY_CHECKS
 from .resources import WarehouseResource
 from .sensors import build_automation
 from .warehouse.dbt import dbt_project, warehouse_dbt_assets
@@ -14,7 +15,10 @@ from .warehouse.publish import published_warehouse
 nightly_load = dg.define_asset_job(
     name="nightly_load",
     selection=dg.AssetSelection.all(),
-    description="Ingest new returns, build the warehouse with dbt, publish it if all passed.",
+    description=(
+        "Ingest new returns, check them, build the warehouse with dbt, check it, and publish "
+        "it only if every blocking check passed."
+    ),
 )
 nightly_load_schedule, new_returns_sensor = build_automation(nightly_load)
 
@@ -23,6 +27,7 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
     """Definitions bound to a warehouse (the NIW_* settings unless one is given)."""
     return dg.Definitions(
         assets=[ingest_returns, warehouse_dbt_assets, published_warehouse],
+        asset_checks=QUALITY_CHECKS,
         jobs=[nightly_load],
         schedules=[nightly_load_schedule],
         sensors=[new_returns_sensor],

@@ -23,6 +23,8 @@ class WarehouseResource(dg.ConfigurableResource):
     raw_dir: str
     warehouse: str
     seeds_dir: str
+    # Great Expectations results and Data Docs; empty means a `quality` folder beside the file.
+    quality_dir: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "WarehouseResource":
@@ -31,11 +33,18 @@ class WarehouseResource(dg.ConfigurableResource):
             raw_dir=str(settings.raw_dir),
             warehouse=str(settings.warehouse),
             seeds_dir=str(settings.seeds_dir),
+            quality_dir=str(settings.quality_dir),
         )
 
     @property
     def warehouse_path(self) -> Path:
         return Path(self.warehouse)
+
+    @property
+    def quality_path(self) -> Path:
+        return (
+            Path(self.quality_dir) if self.quality_dir else self.warehouse_path.parent / "quality"
+        )
 
     def build_path(self, run_id: str) -> Path:
         """The file this run builds into, beside the published warehouse (same filesystem)."""

@@ -22,12 +22,13 @@ def _path_from_env(name: str, default: str) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where returns land, where the warehouse lives and where releases are published."""
+    """Where returns land, the warehouse lives, quality reports go and releases are published."""
 
     raw_dir: Path
     warehouse: Path
     publish_dir: Path
     seeds_dir: Path
+    quality_dir: Path
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -37,6 +38,8 @@ class Settings:
             publish_dir=_path_from_env("NIW_PUBLISH_DIR", "data/published"),
             # Tests only: dbt always seeds from data/seeds (its seed-paths must stay relative).
             seeds_dir=_path_from_env("NIW_SEEDS_DIR", "data/seeds"),
+            # Great Expectations validation results and Data Docs of every load.
+            quality_dir=_path_from_env("NIW_QUALITY_DIR", "data/quality"),
         )
 
     @property

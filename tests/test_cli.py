@@ -40,6 +40,7 @@ def env(tmp_path_factory) -> dict[str, str]:
         "NIW_RAW_DIR": str(raw),
         "NIW_WAREHOUSE": str(root / "wh" / "ni.duckdb"),
         "DAGSTER_HOME": str(root / "dagster_home"),
+        "NIW_QUALITY_DIR": str(root / "quality"),
     }
 
 
@@ -52,6 +53,12 @@ def test_run_loads_and_prints_an_actionable_summary(env) -> None:
     assert "BAD_NUMBER" in summary
     assert "notes.txt: UNSUPPORTED_FORMAT" in summary
     assert env["NIW_WAREHOUSE"] in summary
+    assert "quality:   5 of 5 blocking suites passed" in summary
+    report = Path(env["NIW_QUALITY_DIR"]) / "index.html"
+    assert f"report:    {report}" in summary
+    html = report.read_text(encoding="utf-8")
+    assert "passed, with warnings to look at before publishing" in html
+    assert "notes.txt: rejected whole (UNSUPPORTED_FORMAT)" in html  # a mostly_rejected warning
     with duckdb.connect(env["NIW_WAREHOUSE"], read_only=True) as con:
         assert con.execute("select value from marts.fct_indicator_values").fetchall() == [(7.5,)]
     assert (Path(env["DAGSTER_HOME"]) / "dagster.yaml").exists()

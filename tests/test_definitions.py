@@ -34,6 +34,26 @@ def test_asset_graph_runs_ingest_then_dbt_then_publish() -> None:
     assert dg.AssetKey(["ingest", "accepted_values"]) in ancestors
 
 
+def test_quality_checks_guard_the_assets_and_hard_rules_block() -> None:
+    graph = defs.resolve_asset_graph()
+    checks = {(k.asset_key.to_user_string(), k.name): k for k in graph.asset_check_keys}
+    suites = {
+        ("ingest/load_files", "ingest_load_files"): True,
+        ("ingest/accepted_values", "ingest_accepted_values"): True,
+        ("marts/fct_indicator_values", "fct_indicator_values"): True,
+        ("marts/fct_group_values", "fct_group_values"): True,
+        ("marts/caa_area_performance", "caa_area_performance"): True,
+        ("marts/fct_indicator_values", "anomalies_value_changes"): False,
+        ("ingest/load_files", "anomalies_return_files"): False,
+        ("marts/area_return_quality", "anomalies_missing_returns"): False,
+    }
+    for key, blocking in suites.items():
+        assert key in checks, key
+        assert graph.get_check_spec(checks[key]).blocking is blocking, key
+    dbt_tests = [k for k in checks if k not in suites]
+    assert len(dbt_tests) > 200  # every dbt data test is an asset check too
+
+
 def test_job_schedule_and_sensor() -> None:
     job = defs.resolve_job_def("nightly_load")
     assert job.name == "nightly_load"

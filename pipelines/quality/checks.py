@@ -1,0 +1,266 @@
+"""The `expectations/` suites as Dagster asset checks on the assets they guard.
+
+Two steps of the nightly load run them, each on the run's build warehouse:
+- `ingest_quality_checks` after ingest (blocking: a failure stops dbt from building anything);
+- `warehouse_quality_checks` after `dbt build`: the marts' hard rules (blocking: a failure
+  stops the warehouse being published) and the anomaly suites (warnings only).
+Every expectation's result goes into `quality.check_results` and every anomaly into
+`quality.warnings` of the build file (published with it when the load passes), and the Great
+Expectations Data Docs under the quality folder are brought up to date, pass or fail.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+import pyarrow as pa
+
+from ..ingest.load import ensure_ledger
+from ..resources import WarehouseResource
+from . import batches
+from .gx_runner import EXAMPLES, SuiteOutcome, runner_for, warning_message
+from .report_page import record_outcomes, write_report
+from .suites import Suite, load_suites
+
+
+def connect_for_checks(
+    warehouse: WarehouseResource, run_id: str, stage: str
+) -> duckdb.DuckDBPyConnection:
+    """The run's build file, read-write: the checks record their results in it.
+
+    `stage` ("after_ingest" or "after_dbt") says which step asks; tests that corrupt the
+    build file between a step and its checks hook in here.
+    """
+    build = warehouse.build_path(run_id)
+    if not build.exists():
+        raise FileNotFoundError(f"build file {build} is missing: the {stage} checks have no data")
+    return duckdb.connect(str(build))
+
+
+def _example(row: dict[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in row.items())
+
+
+def _warning_rows(outcome: SuiteOutcome) -> list[dict[str, Any]]:
+    rows = []
+    for expectation in outcome.failures:
+        for row in expectation.failing_rows:
+            rows.append(
+                {
+                    "suite": outcome.suite.name,
+                    "rule": expectation.rule,
+                    "expand": expectation.expand or "",
+                    "area_code": row.get("area_code"),
+                    "ni_code": row.get("ni_code"),
+                    "period_id": row.get("period_id"),
+                    "path": row.get("path"),
+                    "previous_period_id": row.get("previous_period_id"),
+                    "previous_value": row.get("previous_value"),
+                    "value": row.get("value"),
+                    "message": warning_message(expectation.warning_template, row),
+                }
+            )
+    return rows
+
+
+def record_results(
+    con: duckdb.DuckDBPyConnection,
+    outcomes: list[SuiteOutcome],
+    load_id: str,
+    run_id: str,
+    checked_at: dt.datetime,
+) -> int:
+    """Append the results to quality.check_results and quality.warnings; return warnings."""
+    results = [
+        {
+            "suite": o.suite.name,
+            "asset": "/".join(o.suite.guards),
+            "rule": e.rule,
+            "expectation": e.expectation,
+            "severity": e.severity,
+            "success": e.success,
+            "element_count": e.element_count,
+            "unexpected_count": e.unexpected_count,
+            "examples": json.dumps(e.failing_rows[:EXAMPLES], default=str)
+            if e.failing_rows
+            else None,
+        }
+        for o in outcomes
+        for e in o.expectations
+    ]
+    warnings = [row for o in outcomes if o.suite.kind == "warning" for row in _warning_rows(o)]
+    schema = {
+        "suite": pa.string(), "rule": pa.string(), "expand": pa.string(), "area_code": pa.string(),
+        "ni_code": pa.string(), "period_id": pa.string(), "path": pa.string(),
+        "previous_period_id": pa.string(), "previous_value": pa.float64(), "value": pa.float64(),
+        "message": pa.string(),
+    }  # fmt: skip
+    result_table = pa.Table.from_pylist(results) if results else None
+    warning_table = pa.Table.from_pylist(warnings, schema=pa.schema(schema))
+    params = {"load_id": load_id, "run_id": run_id, "at": checked_at}
+    con.execute("begin transaction")
+    try:
+        if result_table is not None:
+            con.register("check_results_batch", result_table)
+            con.execute(
+                "insert into quality.check_results select $load_id, $run_id, $at, suite, asset, "
+                "rule, expectation, severity, success, element_count, unexpected_count, examples "
+                "from check_results_batch",
+                params,
+            )
+        con.register("warnings_batch", warning_table)
+        # A file-level warning is recorded once for each area and period the file had rows
+        # for (accepted or rejected), so that marts.area_return_quality can count it there.
+        con.execute(
+            """
+            insert into quality.warnings
+            with file_keys as (
+                select distinct path, area_code, period_id from ingest.accepted_values
+                where load_id = $load_id
+                union
+                select distinct path, area_code, period_id from ingest.rejected_rows
+                where load_id = $load_id and area_code is not null and period_id is not null
+            )
+            select $load_id, $run_id, $at, w.suite, w.rule,
+                   coalesce(k.area_code, w.area_code), w.ni_code, coalesce(k.period_id, w.period_id),
+                   w.path, w.previous_period_id, w.previous_value, w.value, w.message
+            from warnings_batch as w
+            left join file_keys as k on w.expand = 'file_area_periods' and k.path = w.path
+            """,
+            params,
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.execute("drop view if exists check_results_batch; drop view if exists warnings_batch")
+    return len(warnings)
+
+
+def check_result(outcome: SuiteOutcome, report: Path) -> dg.AssetCheckResult:
+    """One suite's outcome as a Dagster check result: counts, failures, examples, Data Docs."""
+    suite = outcome.suite
+    failures = outcome.failures
+    lines = [
+        f"{len(outcome.expectations) - len(failures)} of {len(outcome.expectations)} "
+        f"expectations passed on {outcome.rows_checked:,} rows."
+    ]
+    for failure in failures:
+        lines.append(f"FAILED {failure.describe()}")
+        for row in failure.failing_rows[:EXAMPLES]:
+            lines.append(
+                "  e.g. "
+                + (
+                    warning_message(failure.warning_template, row)
+                    if suite.kind == "warning"
+                    else _example(row)
+                )
+            )
+    table = [
+        "| rule | expectation | failing rows | of rows | what it protects |",
+        "|---|---|---|---|---|",
+    ]
+    table += [
+        f"| {e.rule} | `{e.expectation}` | {e.unexpected_count if e.unexpected_count is not None else e.error} "
+        f"| {e.element_count} | {e.notes} |"
+        for e in outcome.expectations
+        if not e.success
+    ]
+    metadata: dict[str, Any] = {
+        "rows_checked": outcome.rows_checked,
+        "expectations": len(outcome.expectations),
+        "expectations_failed": len(failures),
+        "failing_rows": sum(e.unexpected_count or 0 for e in failures),
+        "quality_report": dg.MetadataValue.path(str(report)),
+        "data_docs_page": dg.MetadataValue.path(str(outcome.docs_page or "")),
+    }
+    if failures:
+        metadata["failures"] = dg.MetadataValue.md("\n".join(table))
+        metadata["examples"] = dg.MetadataValue.json(
+            {f.rule: f.failing_rows[:EXAMPLES] for f in failures}
+        )
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(list(suite.guards)),
+        check_name=suite.name,
+        passed=outcome.success,
+        severity=dg.AssetCheckSeverity.ERROR if suite.blocking else dg.AssetCheckSeverity.WARN,
+        description="\n".join(lines),
+        metadata=metadata,
+    )
+
+
+def run_stage(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, stage: str
+) -> Iterator[dg.AssetCheckResult]:
+    suites = load_suites(stage=stage)
+    context.log.info(f"quality checks ({stage}): {len(suites)} suites; starting Great Expectations")
+    runner = runner_for(warehouse.quality_path)
+    checked_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    run_id = context.run.run_id
+    outcomes: list[SuiteOutcome] = []
+    with connect_for_checks(warehouse, run_id, stage) as con:
+        ensure_ledger(con)
+        load_id = con.execute("select max_by(load_id, load_seq) from ingest.loads").fetchone()[0]
+        parameters = batches.load_reference(con, Path(warehouse.seeds_dir))
+        for suite in suites:
+            batch = batches.read_batch(con, suite, load_id)
+            outcome = runner.validate(suite, batch, parameters, load_id, checked_at)
+            outcomes.append(outcome)
+            verdict = "passed" if outcome.success else ("FAILED" if suite.blocking else "warned")
+            context.log.info(f"{suite.name}: {verdict} on {len(batch):,} rows")
+        warnings = record_results(con, outcomes, load_id, run_id, checked_at)
+    runner.build_docs()
+    record_outcomes(warehouse.quality_path, load_id, run_id, outcomes)
+    report = write_report(warehouse.quality_path, load_id)
+    context.log.info(f"quality report: {report} ({warnings} warnings recorded)")
+    for outcome in outcomes:
+        yield check_result(outcome, report)
+
+
+def _specs(stage: str) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            name=suite.name,
+            asset=dg.AssetKey(list(suite.guards)),
+            description=suite.description,
+            blocking=suite.blocking,
+        )
+        for suite in load_suites(stage=stage)
+    ]
+
+
+@dg.multi_asset_check(
+    specs=_specs("after_ingest"),
+    name="ingest_quality_checks",
+    description="Great Expectations: the hard rules on what this load accepted (blocking).",
+)
+def ingest_quality_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    yield from run_stage(context, warehouse, "after_ingest")
+
+
+@dg.multi_asset_check(
+    specs=_specs("after_dbt"),
+    name="warehouse_quality_checks",
+    description=(
+        "Great Expectations: the hard rules on the marts (blocking) and the anomaly suites "
+        "(warnings), on the build warehouse before it is published."
+    ),
+)
+def warehouse_quality_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    yield from run_stage(context, warehouse, "after_dbt")
+
+
+QUALITY_CHECKS = [ingest_quality_checks, warehouse_quality_checks]
+
+
+def suite_for(check_name: str) -> Suite | None:
+    return next((s for s in load_suites() if s.name == check_name), None)

@@ -1,0 +1,417 @@
+"""The Great Expectations quality gates in real nightly_load runs.
+
+Each hard rule is broken on purpose, in the run's real build file, between the step that
+wrote the data and the Great Expectations check that guards it (or by switching a validation
+rule off); the test then shows which assets the blocked run materialised and that the
+published warehouse is byte-for-byte what it was. Each anomaly is raised by returns written
+for it, and the warning must name its area, indicator, old and new value.
+"""
+
+# ruff: noqa: S608  (the corruptions below are SQL built from this file's own constants)
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.definitions import build_definitions
+from pipelines.ingest import load as ingest_load
+from pipelines.quality import checks
+from pipelines.resources import WarehouseResource
+from pipelines.settings import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+SEEDS = REPO_ROOT / "data" / "seeds"
+BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD = "E08000016", "E08000017", "E08000018", "E08000019"
+HARTLEPOOL = "E06000001"
+HEADER = "area_code,indicator,period,value,numerator,denominator,status\n"
+INGEST_KEYS = {f"ingest/{t}" for t in ("loads", "load_files", "rejected_rows", "accepted_values")}
+
+
+def areas_in(financial_year: str) -> list[str]:
+    with open(SEEDS / "areas.csv", newline="", encoding="utf-8") as f:
+        return [
+            row["area_code"]
+            for row in csv.DictReader(f)
+            if (not row["valid_from_period"] or row["valid_from_period"] <= financial_year)
+            and (not row["valid_to_period"] or row["valid_to_period"] >= financial_year)
+        ]
+
+
+class Run:
+    """A raw folder, a warehouse and a quality folder in a temporary directory."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.raw = root / "raw"
+        self.raw.mkdir(parents=True, exist_ok=True)
+        self.warehouse = root / "warehouse" / "ni.duckdb"
+        self.quality = root / "quality"
+
+    def write(self, relative: str, text: str) -> None:
+        path = self.raw / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def run(self) -> dg.ExecuteInProcessResult:
+        resource = WarehouseResource(
+            raw_dir=str(self.raw),
+            warehouse=str(self.warehouse),
+            seeds_dir=str(SEEDS),
+            quality_dir=str(self.quality),
+        )
+        job = build_definitions(resource).resolve_job_def("nightly_load")
+        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, list(params)).fetchall()
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.warehouse.read_bytes()).hexdigest()
+
+
+def materialized(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+
+
+def evaluation(result: dg.ExecuteInProcessResult, check_name: str):
+    found = [e for e in result.get_asset_check_evaluations() if e.check_name == check_name]
+    assert len(found) == 1, f"{check_name} ran {len(found)} times"
+    return found[0]
+
+
+def baseline_returns() -> str:
+    """NI 117 (ratio, %) and NI 154 (sum) for every area in 2008/09, some 2007/08 values."""
+    rows = []
+    for n, area in enumerate(areas_in("2008-09")):
+        rows.append(f"{area},NI 117,2008/09,,{60 + n % 40},{1000 + 10 * n},final")
+        rows.append(f"{area},NI 154,2008/09,{300 + 7 * n},,,final")
+    for area, value in ((BARNSLEY, 7.0), (DONCASTER, 8.0), (ROTHERHAM, 5.5), (SHEFFIELD, 6.0)):
+        rows.append(f"{area},NI 117,2007/08,{value},,,final")
+    return HEADER + "\n".join(rows) + "\n"
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory) -> Run:
+    """A published warehouse from one clean load."""
+    run = Run(tmp_path_factory.mktemp("baseline"))
+    run.write("2008-09/all_areas.csv", baseline_returns())
+    result = run.run()
+    assert result.success
+    run.result = result  # type: ignore[attr-defined]
+    return run
+
+
+def test_a_clean_load_passes_every_check(baseline: Run) -> None:
+    evaluations = baseline.result.get_asset_check_evaluations()  # type: ignore[attr-defined]
+    names = {e.check_name for e in evaluations}
+    suites = {p.stem for p in (REPO_ROOT / "expectations").glob("*.json")}
+    assert suites <= names  # every suite ran
+    assert len(names - suites) > 100  # and the dbt tests ran as checks too
+    assert [e.check_name for e in evaluations if not e.passed] == []
+    assert "warehouse/ni_duckdb" in materialized(baseline.result)  # type: ignore[attr-defined]
+    index = baseline.quality / "data_docs" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert all(suite in html for suite in suites)  # Data Docs list every suite's validation
+    assert baseline.query("select count(*) from quality.check_results where not success") == [(0,)]
+
+
+ROUND2 = (
+    HEADER
+    + f"{BARNSLEY},NI 117,2008/09,,70,1000,final\n"
+    + f"{BARNSLEY},NI 117,2009/10,,65,1000,provisional\n"
+    + f"{DONCASTER},NI 154,2009/10,410,,,provisional\n"
+    + f"{ROTHERHAM},NI 117,2009/10,n/a,,,\n"  # rejected: BAD_NUMBER
+)
+LATEST_LOAD = "(select max_by(load_id, load_seq) from ingest.loads)"
+
+# (stage, corruption, check that must block, rule that must fail, text its examples show)
+HARD_RULES = {
+    "accepted value out of range": (
+        "after_ingest",
+        f"update ingest.accepted_values set value = 170 where load_id = {LATEST_LOAD} "
+        f"and area_code = '{BARNSLEY}' and period_id = '2009-10'",
+        "ingest_accepted_values",
+        "value_at_most_valid_max",
+        "value=170",
+    ),
+    "accepted value with an unknown area": (
+        "after_ingest",
+        f"update ingest.accepted_values set area_code = 'E99999999' where load_id = {LATEST_LOAD} "
+        f"and area_code = '{DONCASTER}'",
+        "ingest_accepted_values",
+        "known_area",
+        "E99999999",
+    ),
+    "rows read not accepted + rejected": (
+        "after_ingest",
+        f"delete from ingest.rejected_rows where load_id = {LATEST_LOAD}",
+        "ingest_load_files",
+        "rejected_rows_in_ledger",
+        "round2.csv",
+    ),
+    "two current values for one key": (
+        "after_dbt",
+        "create or replace table marts.fct_indicator_values as "
+        "select * from marts.fct_indicator_values union all "
+        f"(select * from marts.fct_indicator_values where area_code = '{SHEFFIELD}' limit 1)",
+        "fct_indicator_values",
+        "one_current_value_per_key",
+        SHEFFIELD,
+    ),
+    "current value out of range": (
+        "after_dbt",
+        f"update marts.fct_indicator_values set value = 101 where area_code = '{ROTHERHAM}' "
+        "and ni_code = 'NI 117' and period_id = '2008-09'",
+        "fct_indicator_values",
+        "value_at_most_valid_max",
+        ROTHERHAM,
+    ),
+    "current value with an unknown indicator": (
+        "after_dbt",
+        # a key column: the table is rebuilt, as a faulty model would build it (an UPDATE of
+        # a primary key column is refused by DuckDB)
+        "create or replace table marts.fct_indicator_values as select * replace ("
+        f"case when area_code = '{ROTHERHAM}' and ni_code = 'NI 154' then 'NI 31' else ni_code "
+        "end as ni_code) from marts.fct_indicator_values",
+        "fct_indicator_values",
+        "live_indicator",
+        "NI 31",
+    ),
+    "group value disagrees with its members": (
+        "after_dbt",
+        "update marts.fct_group_values set value = value + 0.5 where group_type = 'region' "
+        "and ni_code = 'NI 117' and period_id = '2008-09' and group_code = 'E12000003'",
+        "fct_group_values",
+        "value_matches_members",
+        "E12000003",
+    ),
+    "rank outside 1..areas_ranked": (
+        "after_dbt",
+        "update marts.caa_area_performance set rank = areas_ranked + 1 "
+        f"where area_code = '{SHEFFIELD}' and ni_code = 'NI 154'",
+        "caa_area_performance",
+        "rank_within_areas_ranked",
+        SHEFFIELD,
+    ),
+}
+
+
+def corrupting(stage: str, sql: str):
+    """connect_for_checks that first corrupts the build file, at one stage only."""
+    real = checks.connect_for_checks
+
+    def connect(warehouse, run_id, asked_stage):
+        con = real(warehouse, run_id, asked_stage)
+        if asked_stage == stage:
+            con.execute(sql)
+        return con
+
+    return connect
+
+
+@pytest.mark.parametrize("case", sorted(HARD_RULES))
+def test_a_broken_hard_rule_blocks_the_load(case, baseline: Run, tmp_path, monkeypatch) -> None:
+    stage, sql, check_name, rule, example = HARD_RULES[case]
+    shutil.copytree(baseline.root, tmp_path / "run")
+    run = Run(tmp_path / "run")
+    run.write("2009-10/round2.csv", ROUND2)
+    published_before = run.sha256()
+    monkeypatch.setattr(checks, "connect_for_checks", corrupting(stage, sql))
+
+    result = run.run()
+
+    failed = evaluation(result, check_name)
+    assert not failed.passed
+    assert failed.severity == dg.AssetCheckSeverity.ERROR
+    assert f"FAILED {rule}:" in failed.description
+    assert example in failed.description  # the failing rows are shown, not just counted
+    done = materialized(result)
+    assert "warehouse/ni_duckdb" not in done
+    if stage == "after_ingest":
+        assert done == INGEST_KEYS  # dbt built nothing
+    else:
+        assert INGEST_KEYS | {"marts/fct_indicator_values", "marts/caa_area_performance"} <= done
+    assert run.sha256() == published_before  # the published marts are byte-for-byte as before
+    docs = list((run.quality / "data_docs" / "validations" / check_name).rglob("*.html"))
+    assert len(docs) == 2  # the baseline's validation page and this (failed) one
+
+
+def test_a_validation_rule_switched_off_is_caught_by_the_check(
+    baseline: Run, tmp_path, monkeypatch
+) -> None:
+    sql = (ingest_load.SQL_DIR / "validate.sql").read_text()
+    out_of_range = "            when w.value_final < w.valid_min or w.value_final > w.valid_max then 'OUT_OF_RANGE'\n"
+    assert out_of_range in sql
+    patched = tmp_path / "sql"
+    patched.mkdir()
+    (patched / "validate.sql").write_text(sql.replace(out_of_range, ""))
+    monkeypatch.setattr(ingest_load, "SQL_DIR", patched)
+    shutil.copytree(baseline.root, tmp_path / "run")
+    run = Run(tmp_path / "run")
+    run.write("2009-10/over.csv", HEADER + f"{SHEFFIELD},NI 117,2009/10,104.5,,,final\n")
+    published_before = run.sha256()
+
+    result = run.run()
+
+    failed = evaluation(result, "ingest_accepted_values")
+    assert not failed.passed
+    assert "FAILED value_at_most_valid_max: 1 of 1 fail" in failed.description
+    assert materialized(result) == INGEST_KEYS
+    assert run.sha256() == published_before
+
+
+# --- anomalies --------------------------------------------------------------------------
+
+REPEATED = areas_in("2009-10")[10:22]  # twelve areas whose 2009/10 file repeats 2008/09
+
+
+def anomaly_returns() -> dict[str, str]:
+    everyone_but_hartlepool = [a for a in areas_in("2008-09") if a != HARTLEPOOL]
+    ni154 = {area: 200 + 3 * n for n, area in enumerate(everyone_but_hartlepool)}
+    return {
+        "2008-09/ni154.csv": HEADER
+        + "".join(f"{area},NI 154,2008/09,{value},,,final\n" for area, value in ni154.items()),
+        # NI 117 for Barnsley jumps from 5.0 to 60.0 (x12); Doncaster moves normally
+        "2008-09/ni117.csv": HEADER
+        + f"{BARNSLEY},NI 117,2007/08,5.0,,,final\n{BARNSLEY},NI 117,2008/09,60.0,,,final\n"
+        + f"{DONCASTER},NI 117,2007/08,8.0,,,final\n{DONCASTER},NI 117,2008/09,7.5,,,final\n",
+        # last year's NI 154 figures sent again as 2009/10
+        "2009-10/ni154_repeat.csv": HEADER
+        + "".join(f"{area},NI 154,2009/10,{ni154[area]},,,provisional\n" for area in REPEATED),
+        # two of three rows rejected
+        "2009-10/mostly_bad.csv": HEADER
+        + f"{SHEFFIELD},NI 117,2009/10,n/a,,,\n{SHEFFIELD},NI 116,2009/10,abc,,,\n"
+        + f"{SHEFFIELD},NI 154,2009/10,120,,,provisional\n",
+    }
+
+
+@pytest.fixture(scope="module")
+def anomalies(tmp_path_factory) -> tuple[Run, dg.ExecuteInProcessResult]:
+    run = Run(tmp_path_factory.mktemp("anomalies"))
+    for relative, text in anomaly_returns().items():
+        run.write(relative, text)
+    result = run.run()
+    assert result.success  # anomalies warn; they never block
+    return run, result
+
+
+def warnings(run: Run, rule: str) -> list[tuple]:
+    return run.query(
+        "select area_code, ni_code, period_id, path, previous_period_id, previous_value, value, "
+        "message from quality.warnings where rule = ? order by area_code, period_id",
+        rule,
+    )
+
+
+def test_anomalies_warn_but_publish(anomalies) -> None:
+    run, result = anomalies
+    assert "warehouse/ni_duckdb" in materialized(result)
+    for name in ("anomalies_value_changes", "anomalies_return_files", "anomalies_missing_returns"):
+        warned = evaluation(result, name)
+        assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
+    blocking = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert {e.check_name for e in blocking} == {
+        "anomalies_value_changes", "anomalies_return_files", "anomalies_missing_returns",
+    }  # fmt: skip
+
+
+def test_a_tenfold_jump_names_area_indicator_old_and_new_value(anomalies) -> None:
+    run, result = anomalies
+    (jump,) = warnings(run, "value_jump")
+    assert jump[:3] == (BARNSLEY, "NI 117", "2008-09")
+    assert jump[4:7] == ("2007-08", 5.0, 60.0)
+    assert (
+        jump[7]
+        == f"NI 117 for {BARNSLEY} moved from 5.0 in 2007-08 to 60.0 in 2008-09: a factor of 12"
+    )
+    assert jump[7] in evaluation(result, "anomalies_value_changes").description
+
+
+def test_last_years_data_sent_again_is_flagged_for_each_of_its_areas(anomalies) -> None:
+    run, _ = anomalies
+    repeated = warnings(run, "repeats_previous_period")
+    assert {(area, period) for area, _, period, *_ in repeated} == {
+        (a, "2009-10") for a in REPEATED
+    }
+    assert {row[3] for row in repeated} == {"2009-10/ni154_repeat.csv"}
+    assert "12 of 12 values are the same as the previous period's" in repeated[0][7]
+
+
+def test_a_mostly_rejected_file_is_flagged(anomalies) -> None:
+    run, _ = anomalies
+    flagged = warnings(run, "mostly_rejected")
+    assert {(row[0], row[2], row[3]) for row in flagged} == {
+        (SHEFFIELD, "2009-10", "2009-10/mostly_bad.csv")
+    }
+    assert "2 of 3 rows rejected" in flagged[0][7]
+
+
+def test_an_area_that_sent_nothing_is_flagged_and_shows_in_return_quality(anomalies) -> None:
+    run, _ = anomalies
+    missing = warnings(run, "nothing_sent")
+    assert [(row[0], row[2]) for row in missing] == [(HARTLEPOOL, "2008-09")]
+    assert "Hartlepool (E06000001) has sent nothing for 2008-09" in missing[0][7]
+    # who has not sent NI 154 for 2008/09? (the README's example query)
+    assert run.query(
+        "select area_code, indicators_received, warnings_raised from marts.area_return_quality "
+        "where period_id = '2008-09' and list_contains(missing_ni_codes, 'NI 154')"
+    ) == [(HARTLEPOOL, 0, 1)]
+
+
+def test_a_failing_dbt_test_is_a_failed_check_and_blocks_publication(
+    baseline: Run, tmp_path, monkeypatch
+) -> None:
+    # ingest.loads is not covered by a Great Expectations suite, but a dbt test guards it
+    sql = f"update ingest.loads set outcome = 'half_done' where load_id = {LATEST_LOAD}"
+    shutil.copytree(baseline.root, tmp_path / "run")
+    run = Run(tmp_path / "run")
+    run.write("2009-10/round2.csv", ROUND2)
+    published_before = run.sha256()
+    monkeypatch.setattr(checks, "connect_for_checks", corrupting("after_ingest", sql))
+
+    result = run.run()
+
+    assert not result.success
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [
+        (
+            "staging/stg_ingest__loads",
+            "accepted_values_stg_ingest__loads_outcome__loaded__nothing_new",
+        )
+    ]
+    assert "warehouse/ni_duckdb" not in materialized(result)
+    assert run.sha256() == published_before
+
+
+def test_the_run_summary_says_which_expectation_blocked_on_what(
+    baseline: Run, tmp_path, monkeypatch, capsys
+) -> None:
+    from pipelines.cli import run_load
+    from pipelines.settings import Settings
+
+    stage, sql, *_ = HARD_RULES["accepted value with an unknown area"]
+    shutil.copytree(baseline.root, tmp_path / "run")
+    run = Run(tmp_path / "run")
+    run.write("2009-10/round2.csv", ROUND2)
+    monkeypatch.setattr(checks, "connect_for_checks", corrupting(stage, sql))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    settings = Settings(run.raw, run.warehouse, tmp_path / "published", SEEDS, run.quality)
+
+    assert run_load(settings) == 1
+
+    err = capsys.readouterr().err
+    assert "LOAD FAILED: the published warehouse was not changed." in err
+    assert "BLOCKED by ingest_accepted_values on ingest/accepted_values:" in err
+    assert "FAILED known_area: 1 of 3 fail" in err
+    assert "area_code=E99999999" in err
+    assert f"quality report: {run.quality / 'index.html'}" in err
+    report = (run.quality / "index.html").read_text(encoding="utf-8")
+    assert "BLOCKED" in report and "E99999999" in report

@@ -38,10 +38,7 @@ expected as (
         p.period_id,
         count(*) as areas_expected
     from ref_group_members as m
-    inner join ref_areas as a on a.area_code = m.area_code
-    inner join ref_periods as p
-        on (a.valid_from_period is null or p.financial_year >= a.valid_from_period)
-        and (a.valid_to_period is null or p.financial_year <= a.valid_to_period)
+    inner join ref_area_periods as p on p.area_code = m.area_code
     group by m.group_type, m.group_code, p.period_id
 ),
 

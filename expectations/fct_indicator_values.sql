@@ -11,12 +11,8 @@ select
     i.valid_min,
     i.valid_max,
     coalesce(p.period_type = i.period_type, false) as period_fits_indicator,
-    coalesce(
-        (a.valid_from_period is null or p.financial_year >= a.valid_from_period)
-        and (a.valid_to_period is null or p.financial_year <= a.valid_to_period),
-        false
-    ) as area_in_period
+    ap.area_code is not null as area_in_period
 from marts.fct_indicator_values as v
 left join ref_indicators as i on i.ni_code = v.ni_code
-left join ref_areas as a on a.area_code = v.area_code
 left join ref_periods as p on p.period_id = v.period_id
+left join ref_area_periods as ap on ap.area_code = v.area_code and ap.period_id = v.period_id

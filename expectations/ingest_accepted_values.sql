@@ -1,5 +1,5 @@
 -- Batch for the ingest_accepted_values suite: the rows this load ($load_id) accepted, with
--- what the reference seeds (temp tables ref_indicators, ref_areas, ref_periods, read from
+-- what the reference seeds (temp tables ref_indicators, ref_periods, ref_area_periods, read from
 -- data/seeds, not from anything dbt built) say about their keys.
 select
     v.path,
@@ -16,11 +16,7 @@ select
     i.valid_min,
     i.valid_max,
     coalesce(p.period_type = i.period_type, false) as period_fits_indicator,
-    coalesce(
-        (a.valid_from_period is null or p.financial_year >= a.valid_from_period)
-        and (a.valid_to_period is null or p.financial_year <= a.valid_to_period),
-        false
-    ) as area_in_period,
+    ap.area_code is not null as area_in_period,
     case
         when v.value_derived then null
         when v.numerator is not null and v.denominator > 0
@@ -28,7 +24,7 @@ select
     end as ratio_gap
 from ingest.accepted_values as v
 left join ref_indicators as i on i.ni_code = v.ni_code
-left join ref_areas as a on a.area_code = v.area_code
 left join ref_periods as p on p.period_id = v.period_id
+left join ref_area_periods as ap on ap.area_code = v.area_code and ap.period_id = v.period_id
 where v.load_id = $load_id
 order by v.file_order, v.line_number

@@ -1,7 +1,9 @@
 """The batches the suites run on: DuckDB queries over a load's build warehouse, as pandas.
 
 Reference data comes from the seed files (data/seeds), not from tables dbt built, so a fault
-in the dbt models cannot hide itself from the checks. Only the batch a suite needs is pulled
+in the dbt models cannot hide itself from the checks. The seeds are read here on purpose
+apart from ingest's own reading of them (pipelines/ingest/load.py), so that a fault in that
+reading is not repeated by the check that guards it. Only the batch a suite needs is pulled
 into pandas; everything else stays in DuckDB.
 """
 
@@ -54,6 +56,18 @@ GROUP_MEMBERS_SQL = """
 """
 
 
+# Which area existed in which period: the period's reporting year within the area's
+# validity (docs/decisions.md), computed once for every suite that needs it.
+AREA_PERIODS_SQL = """
+    create or replace temp table ref_area_periods as
+    select a.area_code, p.period_id
+    from ref_areas as a
+    inner join ref_periods as p
+        on (a.valid_from_period is null or p.financial_year >= a.valid_from_period)
+        and (a.valid_to_period is null or p.financial_year <= a.valid_to_period)
+"""
+
+
 def load_reference(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> dict[str, Any]:
     """Create the ref_* temp tables from the seeds; return the suites' parameters."""
     for seed, statement in REFERENCE_SQL.items():
@@ -62,6 +76,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> dict[str,
             raise FileNotFoundError(f"reference seed {path} is missing")
         con.execute(statement, {"path": str(path)})
     con.execute(GROUP_MEMBERS_SQL)
+    con.execute(AREA_PERIODS_SQL)
 
     def column(sql: str) -> list[str]:
         return [value for (value,) in con.execute(sql).fetchall()]

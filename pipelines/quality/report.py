@@ -38,7 +38,10 @@ def describe_blocked(evaluations: list[Any], docs_index: Path) -> list[str]:
             f"  BLOCKED by {evaluation.check_name} on {evaluation.asset_key.to_user_string()}:"
         )
         lines.extend(f"    {line}" for line in (evaluation.description or "").splitlines())
-    lines.append(f"  quality report: {docs_index}  (Great Expectations Data Docs linked from it)")
+    lines.append(f"  quality report: {docs_index}")
+    lines.append(
+        f"  Data Docs: {docs_index.parent / 'data_docs'}/  (Great Expectations, linked from the report)"
+    )
     return lines
 
 
@@ -66,5 +69,8 @@ def describe_quality(evaluations: list[Any], docs_index: Path) -> list[str]:
                 shown += 1
     if warned:
         lines.append("             all warnings: select * from audit.quality_warnings")
-    lines.append(f"  report:    {docs_index}  (with links to the Great Expectations Data Docs)")
+    lines.append(f"  report:    {docs_index}")
+    lines.append(
+        f"  Data Docs: {docs_index.parent / 'data_docs'}/  (Great Expectations, linked from the report)"
+    )
     return lines

@@ -24,7 +24,7 @@ from ..resources import WarehouseResource
 from . import batches
 from .gx_runner import EXAMPLES, SuiteOutcome, runner_for, warning_message
 from .report_page import record_outcomes, write_report
-from .suites import Suite, load_suites
+from .suites import load_suites
 
 
 def connect_for_checks(
@@ -260,7 +260,3 @@ def warehouse_quality_checks(
 
 
 QUALITY_CHECKS = [ingest_quality_checks, warehouse_quality_checks]
-
-
-def suite_for(check_name: str) -> Suite | None:
-    return next((s for s in load_suites() if s.name == check_name), None)

@@ -41,9 +41,6 @@ class Suite:
     def description(self) -> str:
         return self.definition.get("notes", "")
 
-    def rules(self) -> list[str]:
-        return [e["meta"]["rule"] for e in self.definition["expectations"]]
-
 
 def _read_suite(path: Path) -> Suite:
     try:

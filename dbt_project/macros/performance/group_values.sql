@@ -1,0 +1,121 @@
+-- Indicator values for England, each region and each MAA, built from the current area values.
+-- A row exists for every group, indicator and period in which at least one member area has a
+-- value. By the indicator's aggregation:
+--   ratio  sum(numerator) / sum(denominator) × multiplier over the member areas that reported
+--          both numerator and denominator (a ratio of sums, not a mean of the areas' ratios);
+--   sum    the sum of the member areas' values;
+--   none   no group value (the median still shows).
+-- Nothing is rounded; the multiplier is applied before the division, so whole-number parts
+-- give the correctly rounded ratio (7.125, not 7.124999999999999). Sums are taken in
+-- area_code order so that a rebuild of the same ledger gives the same bits (float addition
+-- depends on order; DuckDB would otherwise add in whatever order its threads finish).
+{% macro group_values(area_values) %}
+with current_values as (
+    select * from {{ area_values }}
+    where value is not null
+),
+
+group_members as (
+    select * from {{ ref('int_group_members') }}
+),
+
+area_periods as (
+    select * from {{ ref('int_area_periods') }}
+),
+
+indicators as (
+    select * from {{ ref('stg_reference__national_indicators') }}
+),
+
+member_values as (
+    select
+        group_members.group_type,
+        group_members.group_code,
+        group_members.group_name,
+        current_values.ni_code,
+        current_values.period_id,
+        current_values.area_code,
+        current_values.value,
+        current_values.numerator,
+        current_values.denominator,
+        current_values.numerator is not null
+        and current_values.denominator is not null as has_ratio_parts
+    from group_members
+    inner join current_values
+        on group_members.area_code = current_values.area_code
+),
+
+aggregated as (
+    select
+        group_type,
+        group_code,
+        group_name,
+        ni_code,
+        period_id,
+        count(*) as areas_with_value,
+        count(*) filter (where has_ratio_parts) as areas_with_ratio_parts,
+        sum(value order by area_code) as sum_of_values,
+        sum(numerator order by area_code) filter (where has_ratio_parts) as sum_of_numerators,
+        sum(denominator order by area_code) filter (where has_ratio_parts) as sum_of_denominators,
+        -- DuckDB's median() averages the two middle values when the count is even.
+        median(value) as median_area_value
+    from member_values
+    group by
+        group_type,
+        group_code,
+        group_name,
+        ni_code,
+        period_id
+),
+
+expected as (
+    select
+        group_members.group_type,
+        group_members.group_code,
+        area_periods.period_id,
+        count(*) as areas_expected
+    from group_members
+    inner join area_periods
+        on group_members.area_code = area_periods.area_code
+    group by
+        group_members.group_type,
+        group_members.group_code,
+        area_periods.period_id
+)
+
+select
+    aggregated.group_type,
+    aggregated.group_code,
+    aggregated.group_name,
+    aggregated.ni_code,
+    aggregated.period_id,
+    case indicators.aggregation
+        when 'ratio'
+            then aggregated.sum_of_numerators
+            * indicators.multiplier
+            / nullif(aggregated.sum_of_denominators, 0)
+        when 'sum' then aggregated.sum_of_values
+    end as value,
+    case
+        when indicators.aggregation = 'ratio' then aggregated.sum_of_numerators
+    end as numerator,
+    case
+        when indicators.aggregation = 'ratio' then aggregated.sum_of_denominators
+    end as denominator,
+    cast(
+        case
+            when indicators.aggregation = 'ratio' then aggregated.areas_with_ratio_parts
+            else aggregated.areas_with_value
+        end as integer
+    ) as areas_reporting,
+    cast(coalesce(expected.areas_expected, 0) as integer) as areas_expected,
+    aggregated.median_area_value,
+    indicators.aggregation
+from aggregated
+left join indicators
+    on aggregated.ni_code = indicators.ni_code
+left join expected
+    on aggregated.group_type = expected.group_type
+    and aggregated.group_code = expected.group_code
+    and aggregated.period_id = expected.period_id
+{% endmacro %}

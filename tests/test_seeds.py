@@ -27,6 +27,7 @@ SEED_FILES = [
     "regions.csv",
     "maa_members.csv",
     "periods.csv",
+    "publication_dates.csv",
     "laa_targets.csv",
 ]
 PERIOD_TYPES = {"financial_year", "academic_year", "quarter", "calendar_year", "survey"}
@@ -325,3 +326,35 @@ def test_build_keeps_a_real_agreement(tmp_path):
     written = build_seeds.build_seeds(REFERENCE, tmp_path)
     assert "laa_targets.csv" not in written
     assert (tmp_path / "laa_targets.csv").read_text(encoding="utf-8") == real
+
+
+# ---- publication_dates.csv -----------------------------------------------------------------
+
+
+def test_publication_dates_follow_the_documented_rule():
+    dates = {row["period_id"]: row for row in read("publication_dates.csv")}
+    assert set(dates) == {row["period_id"] for row in read("periods.csv")}
+    # Found: Oneplace published 2008/09 on 9 Dec 2009; the Place Survey 2008 on 23 Jun 2009.
+    assert dates["2008-09"]["publication_date"] == "2009-12-09"
+    assert dates["PS2008"]["publication_date"] == "2009-06-23"
+    assert dates["2008-09"]["basis"].startswith("rule: the first 9 December after")
+    assert "found:" in dates["2008-09"]["basis"] and "found:" in dates["PS2008"]["basis"]
+    # Rule: academic and calendar years too are published on the next 9 December.
+    assert dates["AY2008-09"]["publication_date"] == "2009-12-09"
+    assert dates["2008"]["publication_date"] == "2009-12-09"
+    # Chosen: a quarter three months after it ends (Q4 2008/09 ends 31 Mar 2009).
+    assert dates["2008-09Q1"]["publication_date"] == "2008-09-30"
+    assert dates["2008-09Q4"]["publication_date"] == "2009-06-30"
+    assert "chosen" in dates["2008-09Q4"]["basis"]
+
+
+@needs_reference
+def test_build_keeps_a_publication_date_set_by_hand(tmp_path):
+    build_seeds.build_seeds(REFERENCE, tmp_path)
+    path = tmp_path / "publication_dates.csv"
+    text = path.read_text(encoding="utf-8")
+    rule_row = next(line for line in text.splitlines() if line.startswith("2009-10,"))
+    override = "2009-10,2010-11-30,override: published early by agreement (test)"
+    path.write_text(text.replace(rule_row, override), encoding="utf-8")
+    build_seeds.build_seeds(REFERENCE, tmp_path)
+    assert override in path.read_text(encoding="utf-8").splitlines()

@@ -340,6 +340,61 @@ def build_periods() -> list[dict[str, object]]:
     return sorted(rows, key=lambda r: (r["period_type"], r["sort_key"]))
 
 
+# Publication dates (the embargo rule, docs/publication.md). Two dates are found in the
+# reference (reference_notes.md section 4 and 6); every other date follows from them by rule.
+ONEPLACE_LAUNCH = "found: Oneplace, the CAA publication, launched at 00:01 on 9 Dec 2009 with 2008/09 performance (reference_notes.md section 4)"
+PLACE_SURVEY_RELEASE = "found: CLG published the Place Survey 2008 results on 23 Jun 2009 (reference_notes.md section 6)"
+PUBLICATION_RULES = {
+    "financial_year": ("annual", "rule: the first 9 December after the period ends; " + ONEPLACE_LAUNCH),
+    "academic_year": ("annual", "rule: the first 9 December after the period ends; " + ONEPLACE_LAUNCH),
+    "calendar_year": ("annual", "rule: the first 9 December after the period ends; " + ONEPLACE_LAUNCH),
+    "quarter": ("quarter", "rule: 3 months after the quarter ends (chosen: reference blank)"),
+    "survey": ("survey", "rule: 23 June of the year after the survey wave; " + PLACE_SURVEY_RELEASE),
+}
+
+
+def publication_date(period: dict[str, object]) -> str:
+    """The date a period's final values may first be published, by the rule of its type."""
+    end = str(period["end_date"])
+    year, month, day = (int(part) for part in end.split("-"))
+    kind = PUBLICATION_RULES[str(period["period_type"])][0]
+    if kind == "annual":
+        return f"{year if (month, day) < (12, 9) else year + 1}-12-09"
+    if kind == "survey":
+        return f"{year + 1}-06-23"
+    month += 3  # quarter ends are 31 Mar, 30 Jun, 30 Sep, 31 Dec: the day fits 3 months on
+    year, month = (year + 1, month - 12) if month > 12 else (year, month)
+    last_day = 30 if month in (4, 6, 9, 11) else 31
+    return f"{year}-{month:02d}-{min(day, last_day):02d}"
+
+
+def build_publication_dates(
+    periods: list[dict[str, object]], existing: list[dict[str, str]]
+) -> list[dict[str, object]]:
+    """publication_dates.csv: one row per period by rule, keeping rows a publisher overrode.
+
+    A row whose basis starts with `override:` was set by hand (docs/publication.md) and is
+    carried over as it is; every other row is rebuilt from the rule of its period type.
+    """
+    overrides = {
+        row["period_id"]: row for row in existing if row["basis"].startswith("override:")
+    }
+    rows = []
+    for period in periods:
+        period_id = str(period["period_id"])
+        if period_id in overrides:
+            rows.append(dict(overrides[period_id]))
+            continue
+        rows.append(
+            {
+                "period_id": period_id,
+                "publication_date": publication_date(period),
+                "basis": PUBLICATION_RULES[str(period["period_type"])][1],
+            }
+        )
+    return rows
+
+
 def spell_period(period_type: str, year: int) -> str:
     """A period as a return spells it, for the reporting year starting in `year`."""
     fy = fy_label(year)
@@ -511,18 +566,23 @@ def holds_real_targets(path: Path) -> bool:
 def build_seeds(reference_dir: Path, out_dir: Path) -> dict[str, int]:
     """Write the seeds into out_dir; returns the row count of each file written.
 
-    A laa_targets.csv holding a real agreement (is_illustrative=false) is never overwritten.
+    A laa_targets.csv holding a real agreement (is_illustrative=false) is never overwritten,
+    nor a publication_dates.csv row marked `override:`.
     """
     ref_indicators = read_csv(reference_dir / "national_indicators.csv")
     indicators = sorted((build_indicator(r) for r in ref_indicators), key=lambda r: r["ni_number"])
     areas = build_areas(read_csv(reference_dir / "areas.csv"))
     regions = [{"region_code": c, "region_name": n} for n, c in REGION_CODES.items()]
+    periods = build_periods()
+    dates_path = out_dir / "publication_dates.csv"
+    existing_dates = read_csv(dates_path) if dates_path.exists() else []
     seeds = {
         "national_indicators.csv": indicators,
         "areas.csv": areas,
         "regions.csv": sorted(regions, key=lambda r: r["region_code"]),
         "maa_members.csv": build_maa_members(read_csv(reference_dir / "maa_groupings.csv"), areas),
-        "periods.csv": build_periods(),
+        "periods.csv": periods,
+        "publication_dates.csv": build_publication_dates(periods, existing_dates),
         "laa_targets.csv": build_laa_targets(indicators, areas),
     }
     if holds_real_targets(out_dir / "laa_targets.csv"):

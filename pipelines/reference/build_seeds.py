@@ -344,12 +344,16 @@ def build_periods() -> list[dict[str, object]]:
 # reference (reference_notes.md section 4 and 6); every other date follows from them by rule.
 ONEPLACE_LAUNCH = "found: Oneplace, the CAA publication, launched at 00:01 on 9 Dec 2009 with 2008/09 performance (reference_notes.md section 4)"
 PLACE_SURVEY_RELEASE = "found: CLG published the Place Survey 2008 results on 23 Jun 2009 (reference_notes.md section 6)"
+ANNUAL_RULE = "rule: the first 9 December after the period ends; " + ONEPLACE_LAUNCH
 PUBLICATION_RULES = {
-    "financial_year": ("annual", "rule: the first 9 December after the period ends; " + ONEPLACE_LAUNCH),
-    "academic_year": ("annual", "rule: the first 9 December after the period ends; " + ONEPLACE_LAUNCH),
-    "calendar_year": ("annual", "rule: the first 9 December after the period ends; " + ONEPLACE_LAUNCH),
+    "financial_year": ("annual", ANNUAL_RULE),
+    "academic_year": ("annual", ANNUAL_RULE),
+    "calendar_year": ("annual", ANNUAL_RULE),
     "quarter": ("quarter", "rule: 3 months after the quarter ends (chosen: reference blank)"),
-    "survey": ("survey", "rule: 23 June of the year after the survey wave; " + PLACE_SURVEY_RELEASE),
+    "survey": (
+        "survey",
+        "rule: 23 June of the year after the survey wave; " + PLACE_SURVEY_RELEASE,
+    ),
 }
 
 
@@ -376,9 +380,7 @@ def build_publication_dates(
     A row whose basis starts with `override:` was set by hand (docs/publication.md) and is
     carried over as it is; every other row is rebuilt from the rule of its period type.
     """
-    overrides = {
-        row["period_id"]: row for row in existing if row["basis"].startswith("override:")
-    }
+    overrides = {row["period_id"]: row for row in existing if row["basis"].startswith("override:")}
     rows = []
     for period in periods:
         period_id = str(period["period_id"])

@@ -29,6 +29,10 @@ class Settings:
     publish_dir: Path
     seeds_dir: Path
     quality_dir: Path
+    # The embargo date (YYYY-MM-DD) releases are judged on; None means today in England.
+    publish_as_of: str | None = None
+    # How many earlier warehouse files `niw rollback` can go back to.
+    keep_generations: int = 5
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -40,6 +44,8 @@ class Settings:
             seeds_dir=_path_from_env("NIW_SEEDS_DIR", "data/seeds"),
             # Great Expectations validation results and Data Docs of every load.
             quality_dir=_path_from_env("NIW_QUALITY_DIR", "data/quality"),
+            publish_as_of=os.environ.get("NIW_PUBLISH_AS_OF") or None,
+            keep_generations=int(os.environ.get("NIW_KEEP_GENERATIONS") or 5),
         )
 
     @property

@@ -3,6 +3,12 @@
 niw run                 the nightly load now (demo returns are generated if none exist)
 niw demo [--out DIR]    write the deterministic demo return set
 niw rejected [--load ID] [--limit N]   rejected rows of the last (or a given) load
+niw sql QUERY           read-only SQL against the warehouse
+niw releases            the releases under NIW_PUBLISH_DIR, and which is latest
+niw verify [DIR]        check a release (default: latest) against its manifest
+niw rollback [LOAD_ID]  list kept warehouse generations, or roll back to one
+niw serve [--port N]    the releases and the latest site on http://127.0.0.1:8000/
+niw fetch URL DEST      download a release over HTTP, checking every file's SHA-256
 """
 
 from __future__ import annotations
@@ -74,6 +80,7 @@ def run_load(settings: Settings) -> int:
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
+    from .publish.commands import describe_release
     from .quality.report import describe_quality
 
     evaluations = result.get_asset_check_evaluations()
@@ -83,8 +90,17 @@ def run_load(settings: Settings) -> int:
         return 1
     print(summarise_last_load(settings.warehouse))
     print("\n".join(describe_quality(evaluations, docs_index)))
+    print("\n".join(describe_release(settings.publish_dir, _release_unchanged(result))))
     print(f"  dbt log:   {log_path}")
     return 0
+
+
+def _release_unchanged(result) -> bool:
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        if "release_unchanged" in metadata:
+            return bool(metadata["release_unchanged"].value)
+    return False
 
 
 def _print_failure(
@@ -92,7 +108,10 @@ def _print_failure(
 ) -> None:
     from .quality.report import blocking_failures, describe_blocked
 
-    print("\nLOAD FAILED: the published warehouse was not changed.", file=sys.stderr)
+    print(
+        "\nLOAD FAILED: the published warehouse and the latest release were not changed.",
+        file=sys.stderr,
+    )
     if blocking_failures(evaluations):
         print("\n".join(describe_blocked(evaluations, docs_index)), file=sys.stderr)
     failures = [
@@ -227,8 +246,23 @@ def main(argv: list[str] | None = None) -> int:
     rejected.add_argument("--limit", type=int, default=200)
     sql = commands.add_parser("sql", help="run read-only SQL against the warehouse")
     sql.add_argument("query")
+    commands.add_parser("releases", help="list the releases and which one is latest")
+    verify = commands.add_parser("verify", help="check a release against its manifest")
+    verify.add_argument("folder", nargs="?", type=Path, help="default: NIW_PUBLISH_DIR/latest")
+    rollback = commands.add_parser("rollback", help="list or restore kept warehouse generations")
+    rollback.add_argument("load_id", nargs="?", help="the load whose warehouse to restore")
+    serve = commands.add_parser("serve", help="serve the releases and latest site on localhost")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    fetch = commands.add_parser(
+        "fetch", help="download a release, checking it against its manifest"
+    )
+    fetch.add_argument("url", help="e.g. http://127.0.0.1:8000/latest/")
+    fetch.add_argument("dest", type=Path)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command in ("releases", "verify", "rollback", "serve", "fetch"):
+        return run_publication_command(args, settings)
     if args.command == "run":
         return run_load(settings)
     if args.command == "demo":
@@ -244,6 +278,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "rejected":
         return show_rejected(settings.warehouse, args.load_id, args.limit)
     return 2
+
+
+def run_publication_command(args: argparse.Namespace, settings: Settings) -> int:
+    from .publish import commands
+
+    if args.command == "releases":
+        return commands.list_releases(settings.publish_dir)
+    if args.command == "verify":
+        return commands.verify(args.folder or settings.publish_dir / "latest")
+    if args.command == "rollback":
+        return commands.show_or_rollback(
+            settings.warehouse,
+            settings.publish_dir,
+            args.load_id,
+            settings.keep_generations,
+        )
+    if args.command == "serve":
+        from .publish.serve import serve
+
+        return serve(settings.publish_dir, args.host, args.port)
+    from .publish.fetch import main as fetch_main
+
+    return fetch_main([args.url, str(args.dest)])
 
 
 if __name__ == "__main__":

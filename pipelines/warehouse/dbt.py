@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: seeds, staging, intermediate, marts and audit tables."""
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -66,6 +67,7 @@ class WarehouseTranslator(DagsterDbtTranslator):
 def warehouse_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """`dbt build` (seeds, models, tests) into this run's build file."""
+    """`dbt build` (seeds, models, tests) into this run's build file, on today's embargo date."""
     os.environ["NIW_DBT_DATABASE"] = str(warehouse.build_path(context.run.run_id))
-    yield from dbt.cli(["build"], context=context).stream()
+    as_of = json.dumps({"publish_as_of": warehouse.as_of()})
+    yield from dbt.cli(["build", "--vars", as_of], context=context).stream()

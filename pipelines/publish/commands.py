@@ -1,0 +1,116 @@
+"""`niw releases|verify|rollback|serve|fetch`: the publication commands (docs/publication.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .generations import RollbackError, list_generations, rollback
+from .release import latest_release, point_latest, verify_release
+
+
+def describe_release(publish_dir: Path, unchanged: bool) -> list[str]:
+    """Summary lines for `niw run` about the release the load made (or kept)."""
+    release = latest_release(publish_dir)
+    if release is None:
+        return ["  release:   none"]
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    changes = manifest["changes"]
+    released = manifest["tables"]["fct_indicator_values"]["rows"]
+    if unchanged:
+        first = f"  release:   unchanged: nothing publishable differs, latest stays {release.name}"
+    else:
+        since = manifest["previous_release"] or "nothing (the first release)"
+        first = (
+            f"  release:   {release.name} ({released:,} final values published as of "
+            f"{manifest['as_of']}; {changes['new']:,} new, {changes['revised']:,} revised, "
+            f"{changes['withdrawn']:,} withdrawn since {since})"
+        )
+    return [
+        first,
+        f"             {publish_dir / 'latest'}/  (site/index.html, data/, manifest.json)",
+        "             see it: niw serve   check it: niw verify",
+    ]
+
+
+def list_releases(publish_dir: Path) -> int:
+    latest = latest_release(publish_dir)
+    releases = sorted(
+        p for p in publish_dir.glob("*") if p.is_dir() and (p / "manifest.json").exists()
+    )
+    releases = [p for p in releases if not p.is_symlink()]
+    if not releases:
+        print(f"No releases under {publish_dir}: run `make run` first.")
+        return 0
+    for path in releases:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        marker = "  <- latest" if latest and path.resolve() == latest else ""
+        changes = manifest["changes"]
+        print(
+            f"{path.name}  as of {manifest['as_of']}  "
+            f"{manifest['tables']['fct_indicator_values']['rows']:>9,} values  "
+            f"+{changes['new']:,} ~{changes['revised']:,} -{changes['withdrawn']:,}{marker}"
+        )
+    return 0
+
+
+def verify(folder: Path) -> int:
+    """Check a release folder against its manifest; 0 when every file and row count matches."""
+    if not folder.is_dir():
+        print(f"No release at {folder}.", file=sys.stderr)
+        return 1
+    problems = verify_release(folder)
+    if problems:
+        print(f"{folder}: DOES NOT VERIFY ({len(problems)} problems)", file=sys.stderr)
+        for problem in problems[:50]:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    print(
+        f"{folder}: OK, release {manifest['release_id']}: {len(manifest['files'])} files match "
+        "their SHA-256 and size, every table's Parquet and CSV row counts match the manifest"
+    )
+    return 0
+
+
+def show_or_rollback(warehouse: Path, publish_dir: Path, load_id: str | None, keep: int) -> int:
+    """List the kept generations, or make one of them the published warehouse again."""
+    if load_id is None:
+        generations = list_generations(warehouse)
+        if not generations:
+            print(f"No earlier generations of {warehouse} are kept yet.")
+            return 0
+        print(f"Kept generations of {warehouse} (roll back with `niw rollback LOAD_ID`):")
+        for generation in generations:
+            print(
+                f"  {generation.load_id}  finished {generation.finished_at}  "
+                f"{generation.current_values:,} current values"
+            )
+        return 0
+    try:
+        generation = rollback(warehouse, load_id, keep)
+    except RollbackError as error:
+        print(f"Cannot roll back: {error}", file=sys.stderr)
+        return 1
+    print(f"{warehouse} now holds load {generation.load_id} again (the file it replaced is kept).")
+    release = release_of_load(publish_dir, generation.load_id)
+    if release is None:
+        print(f"No release was made from load {generation.load_id}: `latest` is unchanged.")
+    else:
+        point_latest(publish_dir, release.name)
+        print(f"{publish_dir / 'latest'} now points to {release.name}.")
+    return 0
+
+
+def release_of_load(publish_dir: Path, load_id: str) -> Path | None:
+    """The newest release whose source load is `load_id` or earlier."""
+    candidates = []
+    for manifest_path in publish_dir.glob("*/manifest.json"):
+        if manifest_path.parent.is_symlink():
+            continue
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        source = manifest["source_load"]["load_id"]
+        if source <= load_id:  # load ids sort in time order (L<UTC timestamp>-<seq>)
+            candidates.append((source, manifest_path.parent.name, manifest_path.parent))
+    return max(candidates)[2] if candidates else None

@@ -1,0 +1,89 @@
+"""Warehouse generations and the swap guard, on real (small) DuckDB warehouse files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.publish.generations import (
+    RollbackError,
+    keep_generation,
+    list_generations,
+    rollback,
+)
+from pipelines.resources import WarehouseResource
+
+
+def make_warehouse(path: Path, loads: int) -> None:
+    """A file with the two tables generations read: audit.loads and marts.fct_indicator_values."""
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema audit; create schema marts")
+        con.execute(
+            "create table audit.loads as select 'L2026113' || '0T0000' || lpad(i::varchar, 2, '0') "
+            "|| 'Z-' || lpad(i::varchar, 4, '0') as load_id, i as load_seq, "
+            "timestamp '2026-11-30 00:00:00' + to_minutes(i) as finished_at from range(1, ?) t(i)",
+            [loads + 1],
+        )
+        con.execute(
+            "create table marts.fct_indicator_values as select * from range(?) t(i)", [loads]
+        )
+
+
+def load_id(n: int) -> str:
+    return f"L20261130T0000{n:02d}Z-{n:04d}"
+
+
+def test_each_swap_keeps_the_outgoing_file_and_only_the_newest_few(tmp_path: Path) -> None:
+    warehouse = tmp_path / "ni.duckdb"
+    for n in range(1, 6):
+        keep_generation(warehouse, keep=3)
+        staged = tmp_path / "build.duckdb"
+        make_warehouse(staged, n)
+        os.replace(staged, warehouse)
+    kept = list_generations(warehouse)
+    assert [g.load_id for g in kept] == [load_id(2), load_id(3), load_id(4)]
+    assert [g.current_values for g in kept] == [2, 3, 4]
+    assert all(g.path.stat().st_nlink == 1 for g in kept)  # their published links are gone
+
+
+def test_rollback_restores_a_generation_and_keeps_the_file_it_replaced(tmp_path: Path) -> None:
+    warehouse = tmp_path / "ni.duckdb"
+    for n in (1, 2):
+        keep_generation(warehouse, keep=5)
+        make_warehouse(tmp_path / "build.duckdb", n)
+        os.replace(tmp_path / "build.duckdb", warehouse)
+    restored = rollback(warehouse, load_id(1), keep=5)
+    assert restored.load_id == load_id(1)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from audit.loads").fetchone() == (1,)
+    assert [g.load_id for g in list_generations(warehouse)] == [load_id(1), load_id(2)]
+    with pytest.raises(RollbackError, match="no kept generation holds load"):
+        rollback(warehouse, load_id(7), keep=5)
+    with pytest.raises(RollbackError, match="is not a load id"):
+        rollback(warehouse, "../../etc/passwd", keep=5)
+
+
+def test_a_load_does_not_swap_over_a_warehouse_replaced_while_it_ran(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse" / "ni.duckdb"
+    warehouse.parent.mkdir()
+    make_warehouse(warehouse, 1)
+    resource = WarehouseResource(raw_dir=str(tmp_path), warehouse=str(warehouse), seeds_dir="")
+    build = resource.start_build("run-a-1234")
+    make_warehouse(build, 2)  # the load's work
+    shutil.copyfile(warehouse, tmp_path / "rolled.duckdb")  # a rollback swaps another file in
+    os.replace(tmp_path / "rolled.duckdb", warehouse)
+    before = warehouse.read_bytes()
+    with pytest.raises(RuntimeError, match="was replaced while this load ran"):
+        resource.publish_build("run-a-1234")
+    assert warehouse.read_bytes() == before
+    # Untouched, the same sequence publishes.
+    build = resource.start_build("run-b-5678")
+    make_warehouse(build, 2)
+    assert resource.publish_build("run-b-5678") == warehouse
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from audit.loads").fetchone() == (2,)

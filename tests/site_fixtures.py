@@ -1,0 +1,336 @@
+"""A small release for the site tests: its tables, the figures they should show, a page reader.
+
+`make_small_release_tables(con)` creates, in a DuckDB connection, the tables `build_site`
+reads (the columns of a real release), for 4 areas (one named with an HTML injection), 3
+published indicators (higher is better, lower is better, and 'neither' with summed group
+values) plus an unpublished one, over 2 financial years. The group values, ranks, quartiles,
+directions of travel and target statuses are computed here from the area figures, and the
+returned dict says what the pages must show. To test against a real release instead, give
+the tests a connection with that release's tables and a dict of the same shape.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from datetime import date
+from html.parser import HTMLParser
+from typing import Any
+
+import duckdb
+
+HOSTILE_AREA = "<script>alert(1)</script> & Dagenham"
+HOSTILE_TITLE = 'CO2 reduction <img src=x onerror=alert(2)> "local authority" operations'
+RELEASE = {
+    "release_id": "R2010-07-01-test",
+    "created": "2010-07-01T09:30:00+00:00",
+    "as_of": "2010-07-01",
+    "source_load": "L20100701T090000Z-0001",
+}
+# code, name, type, region code, region name
+AREAS = [
+    ("E06000001", "Hartlepool", "unitary", "E12000001", "North East"),
+    ("E06000002", "Middlesbrough", "unitary", "E12000001", "North East"),
+    ("E09000001", "City of London", "london_borough", "E12000007", "London"),
+    ("E09000002", HOSTILE_AREA, "london_borough", "E12000007", "London"),
+    ("E10000001", "Bedfordshire", "county", "E12000006", "East of England"),  # no values
+]
+# ni_code, number, title, theme, polarity, unit, aggregation
+INDICATORS = [
+    ("NI 8", 8, "Adult participation in sport", "Stronger communities", "higher_is_better", "percentage of adults", "ratio"),
+    ("NI 117", 117, "16 to 18 year olds who are not in education, employment or training (NEET)", "Children and young people", "lower_is_better", "percentage", "ratio"),
+    ("NI 185", 185, HOSTILE_TITLE, "Environmental sustainability", "neither", "tonnes", "sum"),
+    ("NI 31", 31, "Re-offending rate of registered sex offenders", "Safer communities", "lower_is_better", "percentage", "ratio"),
+]  # fmt: skip
+PERIODS = [
+    ("2008-09", "2008/09", date(2008, 4, 1), date(2009, 3, 31), 20080),
+    ("2009-10", "2009/10", date(2009, 4, 1), date(2010, 3, 31), 20090),
+]
+# (area, indicator, period): (numerator, denominator) for ratios, a count for sums
+VALUES: dict[tuple[str, str, str], Any] = {
+    ("E06000001", "NI 8", "2008-09"): (200, 1000),
+    ("E06000002", "NI 8", "2008-09"): (450, 2000),
+    ("E09000001", "NI 8", "2008-09"): (301, 1000),
+    ("E09000002", "NI 8", "2008-09"): (180, 1000),
+    ("E06000001", "NI 8", "2009-10"): (430, 2000),
+    ("E06000002", "NI 8", "2009-10"): (450, 2000),
+    ("E09000001", "NI 8", "2009-10"): (280, 1000),
+    ("E09000002", "NI 8", "2009-10"): (2525, 4370),  # 57.780320366... : shown as 57.78
+    ("E06000001", "NI 117", "2008-09"): (75, 1000),
+    ("E06000002", "NI 117", "2008-09"): (120, 2000),
+    ("E09000001", "NI 117", "2008-09"): (32, 1000),
+    ("E09000002", "NI 117", "2008-09"): (99, 1000),
+    ("E06000001", "NI 117", "2009-10"): (68, 1000),
+    ("E06000002", "NI 117", "2009-10"): (122, 2000),
+    ("E09000001", "NI 117", "2009-10"): (41, 1000),
+    ("E09000002", "NI 117", "2009-10"): (87, 1000),
+    ("E06000001", "NI 185", "2008-09"): 120,
+    ("E06000002", "NI 185", "2008-09"): 80,
+    ("E09000001", "NI 185", "2008-09"): 15,
+    ("E09000002", "NI 185", "2008-09"): 60,  # its latest: no 2009-10 value
+    ("E06000001", "NI 185", "2009-10"): 110,
+    ("E06000002", "NI 185", "2009-10"): 95,
+    ("E09000001", "NI 185", "2009-10"): 12,
+}
+# (area, indicator, period): (target, is_illustrative)
+TARGETS = {
+    ("E06000001", "NI 117", "2009-10"): (7.0, False),
+    ("E09000001", "NI 8", "2009-10"): (31.0, True),
+}
+MAA = ("MAA_TEES_VALLEY", "Tees Valley", ["E06000001", "E06000002"])
+NO_CHANGE_BELOW = 0.05
+
+
+def _value(figure: Any) -> tuple[float, float | None, float | None]:
+    if isinstance(figure, tuple):
+        numerator, denominator = figure
+        return numerator / denominator * 100, numerator, denominator
+    return float(figure), None, None
+
+
+def _group(ni: dict, period: str, members: list[str]) -> dict[str, Any]:
+    present = [a for a in members if (a, ni["code"], period) in VALUES]
+    figures = [VALUES[a, ni["code"], period] for a in present]
+    values = [_value(f)[0] for f in figures]
+    if ni["aggregation"] == "ratio":
+        value = sum(f[0] for f in figures) / sum(f[1] for f in figures) * 100
+    else:
+        value = float(sum(figures))
+    return {
+        "value": value,
+        "areas_reporting": len(present),
+        "areas_expected": len(members),
+        "median_area_value": statistics.median(values),
+    }
+
+
+def make_small_release_tables(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Create the release tables in `con`; return the figures the site must show."""
+    indicators = [
+        dict(zip(("code", "number", "title", "theme", "polarity", "unit", "aggregation"), i, strict=True))
+        for i in INDICATORS
+    ]  # fmt: skip
+    published = [i for i in indicators if any(k[1] == i["code"] for k in VALUES)]
+    area_codes = [a[0] for a in AREAS[:4]]
+    regions = {}
+    for code, _, _, region_code, region_name in AREAS[:4]:
+        regions.setdefault((region_code, region_name), []).append(code)
+    periods = [p[0] for p in PERIODS]
+    labels = {p[0]: p[1] for p in PERIODS}
+
+    groups, performance = [], []
+    for ni in published:
+        for period in periods:
+            sets = [("england", "E92000001", "England", area_codes)]
+            sets += [("region", c, n, m) for (c, n), m in regions.items()]
+            sets += [("maa", MAA[0], MAA[1], MAA[2])]
+            for group_type, code, name, members in sets:
+                g = _group(ni, period, members)
+                groups.append((group_type, code, name, ni["code"], period, g["value"], None, None, g["areas_reporting"], g["areas_expected"], g["median_area_value"], ni["aggregation"]))  # fmt: skip
+        latest = {a: max(p for p in periods if (a, ni["code"], p) in VALUES) for a in area_codes}
+        for period in periods:
+            areas_here = [a for a in area_codes if latest[a] == period]
+            all_here = [a for a in area_codes if (a, ni["code"], period) in VALUES]
+            value_of = {a: _value(VALUES[a, ni["code"], period])[0] for a in all_here}
+            order = sorted(
+                all_here, key=lambda a: value_of[a], reverse=ni["polarity"] == "higher_is_better"
+            )
+            for a in areas_here:
+                region = next(r for r, m in regions.items() if a in m)
+                rank = None if ni["polarity"] == "neither" else order.index(a) + 1
+                quartile = None if rank is None else math.ceil(4 * rank / len(order))
+                previous = periods[periods.index(period) - 1] if period != periods[0] else None
+                previous_value = None
+                if previous and (a, ni["code"], previous) in VALUES:
+                    previous_value = _value(VALUES[a, ni["code"], previous])[0]
+                direction = "not_comparable"
+                if previous_value is not None and ni["polarity"] != "neither":
+                    change = value_of[a] - previous_value
+                    better = change > 0 if ni["polarity"] == "higher_is_better" else change < 0
+                    direction = (
+                        "no_change"
+                        if abs(change) < NO_CHANGE_BELOW
+                        else ("improved" if better else "worsened")
+                    )
+                target, _ = TARGETS.get((a, ni["code"], period), (None, None))
+                status = None
+                if target is not None:
+                    met = (
+                        value_of[a] >= target
+                        if ni["polarity"] == "higher_is_better"
+                        else value_of[a] <= target
+                    )
+                    status = "met" if met else "not_met"
+                england = _group(ni, period, area_codes)["value"]
+                region_value = _group(ni, period, regions[region])["value"]
+                performance.append((a, dict((x[0], x[1]) for x in AREAS)[a], ni["code"], period, value_of[a], england, region_value, quartile, rank, len(order), previous, previous_value, direction, target, status, "final", region[0], ni["polarity"]))  # fmt: skip
+
+    con.execute("""
+        create table dim_area (area_code varchar, area_name varchar, area_type varchar,
+            region varchar, region_code varchar, valid_from_period varchar, valid_to_period varchar);
+        create table dim_indicator (ni_code varchar, ni_number integer, title varchar,
+            theme varchar, polarity varchar, unit varchar, period_type varchar,
+            multiplier double, aggregation varchar, collection varchar, is_live boolean);
+        create table dim_period (period_id varchar, period_type varchar, label varchar,
+            start_date date, end_date date, financial_year varchar, sort_key integer);
+        create table dim_maa (maa_code varchar, maa_name varchar, wave integer, established varchar);
+        create table bridge_maa_area (maa_code varchar, area_code varchar, member_tier varchar,
+            member_name varchar);
+        create table fct_indicator_values (area_code varchar, ni_code varchar, period_id varchar,
+            value double, numerator double, denominator double, ci_lower double,
+            ci_upper double, status varchar, period_type varchar);
+        create table fct_group_values (group_type varchar, group_code varchar, group_name varchar,
+            ni_code varchar, period_id varchar, value double, numerator double,
+            denominator double, areas_reporting integer, areas_expected integer,
+            median_area_value double, aggregation varchar);
+        create table fct_laa_target_progress (area_code varchar, ni_code varchar,
+            period_id varchar, designated boolean, statutory boolean, target_value double,
+            actual_value double, status varchar, polarity varchar, target_period varchar,
+            baseline_period varchar, baseline_value double, is_illustrative boolean);
+        create table caa_area_performance (area_code varchar, area_name varchar,
+            ni_code varchar, period_id varchar, value double, england_value double,
+            region_value double, quartile integer, rank integer, areas_ranked integer,
+            previous_period_id varchar, previous_value double, direction_of_travel varchar,
+            target_value double, target_status varchar, status varchar, region_code varchar,
+            polarity varchar);
+    """)
+    con.executemany(
+        "insert into dim_area values (?, ?, ?, ?, ?, null, null)",
+        [(c, n, t, rn, rc) for c, n, t, rc, rn in AREAS],
+    )
+    con.executemany(
+        "insert into dim_indicator values (?, ?, ?, ?, ?, ?, 'financial_year', 100, ?, 'test collection', ?)",
+        [(i["code"], i["number"], i["title"], i["theme"], i["polarity"], i["unit"], i["aggregation"], i in published) for i in indicators],
+    )  # fmt: skip
+    con.executemany(
+        "insert into dim_period values (?, 'financial_year', ?, ?, ?, ?, ?)",
+        [(p, label, start, end, p, key) for p, label, start, end, key in PERIODS],
+    )
+    con.execute("insert into dim_maa values (?, ?, 1, '2008-07')", [MAA[0], MAA[1]])
+    con.executemany(
+        "insert into bridge_maa_area values (?, ?, 'top_tier', ?)",
+        [(MAA[0], a, dict((x[0], x[1]) for x in AREAS)[a]) for a in MAA[2]],
+    )
+    con.executemany(
+        "insert into fct_indicator_values values (?, ?, ?, ?, ?, ?, null, null, 'final', 'financial_year')",
+        [(a, ni, p, *_value(f)) for (a, ni, p), f in VALUES.items()],
+    )  # fmt: skip
+    con.executemany(
+        "insert into fct_group_values values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", groups
+    )
+    con.executemany(
+        "insert into fct_laa_target_progress values (?, ?, ?, true, false, ?, ?, ?, ?, ?, '2007-08', null, ?)",
+        [(a, ni, p, t, _value(VALUES[a, ni, p])[0], None, None, labels[p], ill) for (a, ni, p), (t, ill) in TARGETS.items()],
+    )  # fmt: skip
+    con.executemany(
+        "insert into caa_area_performance values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        performance,
+    )
+    con.execute("""
+        update fct_laa_target_progress as t
+        set status = c.target_status, polarity = c.polarity
+        from caa_area_performance as c
+        where c.area_code = t.area_code and c.ni_code = t.ni_code and c.period_id = t.period_id
+    """)
+    return {
+        "release": RELEASE,
+        "published_areas": {a[0]: a[1] for a in AREAS[:4]},
+        "unpublished_areas": {a[0]: a[1] for a in AREAS[4:]},
+        "published_indicators": {i["number"]: i["title"] for i in published},
+        "unpublished_indicators": {i["number"]: i["title"] for i in indicators if i not in published},
+        "hostile_texts": [HOSTILE_AREA, HOSTILE_TITLE],
+        # Hartlepool, NI 117, 2009/10 (lower is better): 6.8, England 318/5000 = 6.36, North
+        # East 190/3000 = 6.33, 3rd of 4 (4.1, 6.1, 6.8, 8.7), was 7.5, target 7.0 met.
+        "area_row": {
+            "area_code": "E06000001",
+            "ni_number": 117,
+            "period": "2009/10",
+            "value": "6.8",
+            "england": "6.4",
+            "region": "6.3",
+            "quartile": "3",
+            "rank": "3 of 4",
+            "direction": "Improved from 7.5 (2008/09)",
+            "target": "7: met",
+        },
+        # City of London, NI 8: 28 after 30.1, an illustrative target of 31 not met.
+        "illustrative_row": {"area_code": "E09000001", "ni_number": 8, "target": "31: not met (illustrative)"},
+        "league": {
+            117: ["City of London", "Middlesbrough", "Hartlepool", HOSTILE_AREA],
+            8: [HOSTILE_AREA, "City of London", "Middlesbrough", "Hartlepool"],
+            185: ["Hartlepool", "Middlesbrough", "City of London"],  # not ranked: highest first
+        },
+        "league_values": {8: ["57.78", "28", "22.5", "21.5"]},
+        "earlier": {185: [HOSTILE_AREA]},
+        # NI 8 2009/10: England 3685/9370 = 39.33, regions 880/4000 = 22.0, 2805/5370 = 52.2
+        "indicator_groups": {
+            8: {"England": "39.3", "North East": "22.0", "London": "52.2", "Tees Valley": "22.0"}
+        },
+    }  # fmt: skip
+
+
+class PageReader(HTMLParser):
+    """The parts of a page the tests look at: text, links, tables (as rows of cell texts)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.tables: list[dict[str, Any]] = []
+        self.svgs: list[dict[str, str]] = []
+        self.words: list[str] = []
+        self._open: list[dict[str, Any]] = []
+        self._cell: list[str] | None = None
+        self._in_caption = False
+        self._in_details = 0
+        self._in_style = False
+        self.feed(text)
+        self.text = " ".join(" ".join(self.words).split())
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and found.get("href"):
+            self.links.append(found["href"] or "")
+        elif tag == "svg":
+            self.svgs.append({k: v or "" for k, v in found.items()})
+        elif tag == "details":
+            self._in_details += 1
+        elif tag == "style":
+            self._in_style = True
+        elif tag == "table":
+            self._open.append({"caption": "", "rows": [], "in_details": self._in_details > 0})
+        elif tag == "caption":
+            self._in_caption = True
+        elif tag == "tr" and self._open:
+            self._open[-1]["rows"].append([])
+        elif tag in ("td", "th") and self._open:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table" and self._open:
+            self.tables.append(self._open.pop())
+        elif tag == "details":
+            self._in_details -= 1
+        elif tag == "style":
+            self._in_style = False
+        elif tag == "caption":
+            self._in_caption = False
+        elif tag in ("td", "th") and self._cell is not None and self._open:
+            self._open[-1]["rows"][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            return
+        self.words.append(data)
+        if self._in_caption and self._open:
+            self._open[-1]["caption"] += data
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def table(self, caption_part: str) -> dict[str, Any]:
+        """The table whose caption contains `caption_part`."""
+        found = [t for t in self.tables if caption_part in t["caption"]]
+        assert found, (
+            f"no table with {caption_part!r} in its caption: {[t['caption'] for t in self.tables]}"
+        )
+        return found[0]

@@ -1,0 +1,249 @@
+"""The offline site of a release, built by `build_site` from the small release of
+`site_fixtures`: what a reader finds on each page, and that the pages are safe and stable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from site_fixtures import PageReader, make_small_release_tables
+
+from pipelines.publish.charts import histogram_bins
+from pipelines.publish.pages import area_value, group_value
+from pipelines.publish.site import build_site
+
+
+def _build(site_dir: Path, workers: int | None = None) -> tuple[int, dict]:
+    con = duckdb.connect()
+    try:
+        expected = make_small_release_tables(con)
+        return build_site(con, site_dir, expected["release"], workers=workers), expected
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[Path, dict, int]:
+    site_dir = tmp_path_factory.mktemp("release") / "site"
+    pages, expected = _build(site_dir)
+    return site_dir, expected, pages
+
+
+def _read(path: Path) -> PageReader:
+    return PageReader(path.read_text(encoding="utf-8"))
+
+
+def _files(site_dir: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(site_dir).as_posix(): p.read_bytes()
+        for p in sorted(site_dir.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_index_describes_the_release_and_links_every_page(site):
+    site_dir, expected, pages = site
+    index = _read(site_dir / "index.html")
+    release = expected["release"]
+    for field in ("release_id", "created", "as_of", "source_load"):
+        assert release[field] in index.text
+    assert "only final values whose period's publication date had passed" in index.text
+    for link in ("../manifest.json", "../SHA256SUMS", "../changes.csv", "../data/"):
+        assert link in index.links
+
+    area_links = {f"areas/{code}.html" for code in expected["published_areas"]}
+    indicator_links = {f"indicators/ni-{n}.html" for n in expected["published_indicators"]}
+    assert area_links | indicator_links <= set(index.links)
+    for name in expected["published_areas"].values():
+        assert name in index.text
+    # Unpublished areas get no page; unpublished indicators are listed without a link.
+    for code in expected["unpublished_areas"]:
+        assert f"areas/{code}.html" not in index.links
+    for number, title in expected["unpublished_indicators"].items():
+        assert f"indicators/ni-{number}.html" not in index.links
+        assert f"NI {number}: {title} (no published values)" in index.text
+
+    written = set(_files(site_dir))
+    assert written == {"index.html"} | area_links | indicator_links
+    assert pages == len(written)
+
+
+def test_area_page_shows_value_comparators_rank_direction_and_target(site):
+    site_dir, expected, _ = site
+    row = expected["area_row"]
+    page = _read(site_dir / "areas" / f"{row['area_code']}.html")
+    assert "Hartlepool E06000001 · Unitary · North East region" in page.text
+    assert "Tees Valley" in page.text  # its multi-area agreement
+    table = page.table("Children and young people: latest published values")
+    head, *body = table["rows"]
+    assert head == ["Indicator", "Period", "Value", "England", "Region", "Quartile", "Rank", "Direction of travel", "Target"]  # fmt: skip
+    found = [r for r in body if r[0].startswith(f"NI {row['ni_number']} ")]
+    assert found, body
+    assert found[0][1:] == [row["period"], row["value"], row["england"], row["region"], row["quartile"], row["rank"], row["direction"], row["target"]]  # fmt: skip
+    assert f"../indicators/ni-{row['ni_number']}.html" in page.links
+
+    illustrative = expected["illustrative_row"]
+    page = _read(site_dir / "areas" / f"{illustrative['area_code']}.html")
+    rows = page.table("Stronger communities: latest")["rows"]
+    assert [r[-1] for r in rows if r[0].startswith(f"NI {illustrative['ni_number']} ")] == [
+        illustrative["target"]
+    ]
+
+
+def test_indicator_page_ranks_every_area_and_gives_group_values(site):
+    site_dir, expected, _ = site
+    for number, areas in expected["league"].items():
+        page = _read(site_dir / "indicators" / f"ni-{number}.html")
+        head, *body = page.table("areas with a published value")["rows"]
+        assert head[:2] == ["Rank", "Area"]
+        assert [r[1] for r in body] == areas
+        ranks = [r[0] for r in body]
+        if number == 185:  # polarity 'neither'
+            assert set(ranks) == {"not ranked"}
+        else:
+            assert ranks == [str(i) for i in range(1, len(areas) + 1)]
+        if number in expected["league_values"]:
+            assert [r[3] for r in body] == expected["league_values"][number]
+        if number in expected["earlier"]:
+            later = page.table("Ranked among the areas of their own period")["rows"][1:]
+            assert [r[1] for r in later] == expected["earlier"][number]
+    for number, groups in expected["indicator_groups"].items():
+        page = _read(site_dir / "indicators" / f"ni-{number}.html")
+        assert f"England {groups.pop('England')} (4 of 4 areas reporting" in page.text
+        cells = {
+            r[0]: r[1]
+            for caption in ("by region", "by multi-area agreement")
+            for r in page.table(caption)["rows"][1:]
+        }
+        assert {name: cells[name] for name in groups} == groups
+        assert "shown to 1 decimal place" in page.text
+
+
+def test_every_chart_is_named_and_has_a_table_of_the_same_numbers(site):
+    site_dir, expected, _ = site
+    charts = 0
+    for path in sorted(site_dir.rglob("*.html")):
+        source = path.read_text(encoding="utf-8")
+        page = PageReader(source)
+        figures = re.findall(r"<figure class=\"chart\">.*?</figure>", source, re.S)
+        assert len(figures) == len(page.svgs)
+        for figure, svg in zip(figures, page.svgs, strict=True):
+            charts += 1
+            assert svg["role"] == "img"
+            title = re.search(rf'<title id="{svg["aria-labelledby"]}">([^<]+)</title>', figure)
+            assert title and len(title.group(1)) > 20
+            data = PageReader(figure).table("")
+            assert "<details><summary>Data for this chart</summary><table>" in figure
+            rows = data["rows"][1:]
+            if svg["id"] == "distribution":
+                # one bar per row of the table; the counts are the league table's areas
+                bars = re.search(r'class="mark-rect role-mark[^>]*>(.*?)</g>', figure, re.S)
+                assert bars.group(1).count("<path") == len(rows)
+                league = page.table("areas with a published value")["rows"][1:]
+                assert sum(int(r[2]) for r in rows) == len(league)
+                for r in league:
+                    value = float(r[3].replace(",", ""))
+                    assert any(float(f) <= value <= float(t) for f, t, _ in rows)
+            else:
+                # one labelled row in the chart per indicator in the table, in the same order
+                labels = re.findall(r">(NI \d+)<", figure.split("</svg>")[0])
+                assert labels == list(dict.fromkeys(r[0] for r in rows))
+    assert charts == len(expected["published_areas"]) * 3 + len(expected["published_indicators"])
+
+    # Hartlepool's NI 117 trend: both published years, with England, as on the page
+    page = _read(site_dir / "areas" / "E06000001.html")
+    trend = page.table("Values drawn in the chart: Children and young people")["rows"]
+    assert ["NI 117", "2008/09", "7.5", "6.5"] in trend  # England 2008/09: 326/5000 = 6.52
+    assert ["NI 117", "2009/10", "6.8", "6.4"] in trend
+
+
+def test_text_from_the_data_is_escaped(site):
+    site_dir, expected, _ = site
+    for path in sorted(site_dir.rglob("*.html")):
+        source = path.read_text(encoding="utf-8")
+        assert "<script" not in source and "<img" not in source, path
+    index = (site_dir / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Dagenham" in index
+    assert "CO2 reduction &lt;img src=x onerror=alert(2)&gt; &quot;local authority&quot;" in index
+    for hostile in expected["hostile_texts"]:
+        assert hostile in _read(site_dir / "index.html").text  # shown as text, not markup
+    assert expected["hostile_texts"][0] in _read(site_dir / "areas" / "E09000002.html").text
+    assert expected["hostile_texts"][1] in _read(site_dir / "indicators" / "ni-185.html").text
+
+
+def test_pages_stay_offline_and_show_no_placeholders(site):
+    site_dir, _, _ = site
+    for name, content in _files(site_dir).items():
+        text = content.decode("utf-8")
+        assert "http://" not in text and "https://" not in text, name
+        page = PageReader(text)
+        for link in page.links:
+            assert not re.match(r"[a-z]+:|//", link), (name, link)
+            target = (site_dir / name).parent / link.split("#")[0]
+            if not link.startswith("../") or name != "index.html":
+                assert target.exists(), (name, link)
+        assert not re.search(r"\b(nan|None|NaN|null)\b", page.text), name
+        assert 'lang="en-GB"' in text
+
+
+def test_rebuild_gives_byte_identical_files(site, tmp_path):
+    site_dir, _, _ = site
+    first = _files(site_dir)
+    _build(tmp_path / "again", workers=1)
+    assert _files(tmp_path / "again") == first
+    _build(tmp_path / "parallel", workers=2)  # worker processes draw the same bytes
+    assert _files(tmp_path / "parallel") == first
+
+
+def test_no_page_for_a_code_that_is_not_a_valid_area_code(tmp_path):
+    con = duckdb.connect()
+    expected = make_small_release_tables(con)
+    con.execute("""
+        insert into caa_area_performance
+        select '../../evil', 'Evil', ni_code, period_id, value, england_value, region_value,
+            quartile, rank, areas_ranked, previous_period_id, previous_value,
+            direction_of_travel, target_value, target_status, status, region_code, polarity
+        from caa_area_performance where area_code = 'E06000001'
+    """)
+    said: list[str] = []
+    build_site(con, tmp_path / "site", expected["release"], progress=said.append)
+    assert any("not E + 8 digits" in message for message in said)
+    assert not list(tmp_path.glob("*evil*")) and not list(tmp_path.rglob("*evil*"))
+    assert "Evil" not in (tmp_path / "site" / "indicators" / "ni-117.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("value", "area", "group"),
+    [
+        (7.5, "7.5", "7.5"),
+        (12.0, "12", "12.0"),
+        (6.800000000000001, "6.8", "6.8"),
+        (57.78032036613272, "57.78", "57.8"),
+        (64.6312008398358, "64.63", "64.6"),
+        (5805.0, "5,805", "5,805.0"),
+        (-18.8, "-18.8", "-18.8"),
+        (-0.001, "0", "0.0"),
+    ],
+)
+def test_number_rule(value, area, group):
+    assert area_value(value) == area
+    assert group_value(value) == group
+
+
+def test_missing_numbers_read_as_no_value():
+    for missing in (None, float("nan")):
+        assert PageReader(area_value(missing)).text == "– no value"
+        assert PageReader(group_value(missing)).text == "– no value"
+
+
+def test_histogram_bins_have_round_edges_and_count_every_value():
+    values = [3.2, 4.1, 6.1, 6.8, 8.7, 9.99, 10.0]
+    bins = histogram_bins(values)
+    assert sum(n for _, _, n in bins) == len(values)
+    assert bins[0][0] == 3 and bins[-1][1] >= 10
+    steps = {round(e - s, 9) for s, e, _ in bins}
+    assert len(steps) == 1 and steps.pop() in (0.5, 1)
+    assert histogram_bins([]) == []
+    assert sum(n for _, _, n in histogram_bins([5.0, 5.0])) == 2

@@ -220,7 +220,7 @@ def corrupting(stage: str, sql: str):
 @pytest.mark.parametrize("case", sorted(HARD_RULES))
 def test_a_broken_hard_rule_blocks_the_load(case, baseline: Run, tmp_path, monkeypatch) -> None:
     stage, sql, check_name, rule, example = HARD_RULES[case]
-    shutil.copytree(baseline.root, tmp_path / "run")
+    shutil.copytree(baseline.root, tmp_path / "run", symlinks=True)
     run = Run(tmp_path / "run")
     run.write("2009-10/round2.csv", ROUND2)
     published_before = run.sha256()
@@ -254,7 +254,7 @@ def test_a_validation_rule_switched_off_is_caught_by_the_check(
     patched.mkdir()
     (patched / "validate.sql").write_text(sql.replace(out_of_range, ""))
     monkeypatch.setattr(ingest_load, "SQL_DIR", patched)
-    shutil.copytree(baseline.root, tmp_path / "run")
+    shutil.copytree(baseline.root, tmp_path / "run", symlinks=True)
     run = Run(tmp_path / "run")
     run.write("2009-10/over.csv", HEADER + f"{SHEFFIELD},NI 117,2009/10,104.5,,,final\n")
     published_before = run.sha256()
@@ -371,7 +371,7 @@ def test_a_failing_dbt_test_is_a_failed_check_and_blocks_publication(
 ) -> None:
     # ingest.loads is not covered by a Great Expectations suite, but a dbt test guards it
     sql = f"update ingest.loads set outcome = 'half_done' where load_id = {LATEST_LOAD}"
-    shutil.copytree(baseline.root, tmp_path / "run")
+    shutil.copytree(baseline.root, tmp_path / "run", symlinks=True)
     run = Run(tmp_path / "run")
     run.write("2009-10/round2.csv", ROUND2)
     published_before = run.sha256()
@@ -398,7 +398,7 @@ def test_the_run_summary_says_which_expectation_blocked_on_what(
     from pipelines.settings import Settings
 
     stage, sql, *_ = HARD_RULES["accepted value with an unknown area"]
-    shutil.copytree(baseline.root, tmp_path / "run")
+    shutil.copytree(baseline.root, tmp_path / "run", symlinks=True)
     run = Run(tmp_path / "run")
     run.write("2009-10/round2.csv", ROUND2)
     monkeypatch.setattr(checks, "connect_for_checks", corrupting(stage, sql))

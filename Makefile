@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 BIN := $(VENV)/bin
 
-.PHONY: run test dev demo lint format bench clean
+.PHONY: run test dev demo serve lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ dev: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/niw demo
 
+## serve: the latest release's site and files on http://127.0.0.1:8000/
+serve: $(STAMP)
+	$(BIN)/niw serve
+
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
@@ -38,6 +42,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_quality.py
+	$(BIN)/python bench/bench_release.py
 
 clean:
 	rm -rf data/warehouse data/dagster_home dbt_project/target dbt_project/logs

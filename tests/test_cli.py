@@ -41,6 +41,7 @@ def env(tmp_path_factory) -> dict[str, str]:
         "NIW_WAREHOUSE": str(root / "wh" / "ni.duckdb"),
         "DAGSTER_HOME": str(root / "dagster_home"),
         "NIW_QUALITY_DIR": str(root / "quality"),
+        "NIW_PUBLISH_DIR": str(root / "published"),
     }
 
 
@@ -56,6 +57,11 @@ def test_run_loads_and_prints_an_actionable_summary(env) -> None:
     assert "quality:   5 of 5 blocking suites passed" in summary
     report = Path(env["NIW_QUALITY_DIR"]) / "index.html"
     assert f"report:    {report}" in summary
+    # The value has no status, so it is provisional: released nowhere, but a release is made.
+    assert "(0 final values published as of" in summary
+    assert f"{env['NIW_PUBLISH_DIR']}/latest/" in summary
+    verified = niw("verify", env=env)
+    assert verified.returncode == 0 and "OK, release" in verified.stdout
     html = report.read_text(encoding="utf-8")
     assert "passed, with warnings to look at before publishing" in html
     assert "notes.txt: rejected whole (UNSUPPORTED_FORMAT)" in html  # a mostly_rejected warning
@@ -83,5 +89,8 @@ def test_failed_load_exits_non_zero_and_says_nothing_was_published(env, tmp_path
     before = Path(env["NIW_WAREHOUSE"]).read_bytes()
     failed = niw("run", env={**env, "NIW_SEEDS_DIR": str(seeds)})
     assert failed.returncode == 1
-    assert "LOAD FAILED: the published warehouse was not changed" in failed.stderr
+    assert (
+        "LOAD FAILED: the published warehouse and the latest release were not changed"
+        in failed.stderr
+    )
     assert Path(env["NIW_WAREHOUSE"]).read_bytes() == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -87,3 +88,20 @@ def test_a_load_does_not_swap_over_a_warehouse_replaced_while_it_ran(tmp_path: P
     assert resource.publish_build("run-b-5678") == warehouse
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from audit.loads").fetchone() == (2,)
+
+
+def test_leftovers_of_a_killed_load_are_removed_only_when_stale(tmp_path: Path) -> None:
+    from pipelines.publish.release import STALE_SECONDS, remove_stale_leftovers
+
+    old, fresh = tmp_path / ".staging-old-1", tmp_path / ".staging-new-2"
+    for folder in (old, fresh):
+        (folder / "data").mkdir(parents=True)
+    link = tmp_path / ".latest-99"
+    link.symlink_to("nowhere")
+    hours_ago = time.time() - STALE_SECONDS - 60
+    for path in (old, link):
+        os.utime(path, (hours_ago, hours_ago), follow_symlinks=False)
+    release = tmp_path / "L20261130T000001Z-0001-asof-2026-11-30"
+    release.mkdir()
+    remove_stale_leftovers(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".staging-new-2", release.name]

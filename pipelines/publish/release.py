@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,7 @@ EMBARGO_RULE = (
     "from released values only."
 )
 FORMAT_VERSION = 1
+STALE_SECONDS = 6 * 3600  # a leftover older than this is from a load that died
 CHECKSUM_FILES = ("manifest.json", "SHA256SUMS")
 
 Progress = Callable[[str], None]
@@ -254,6 +256,7 @@ def stage_release(
     """Build and verify a release of `warehouse_file` in a hidden folder under publish_dir."""
     say = progress or (lambda _message: None)
     publish_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_leftovers(publish_dir)
     con = duckdb.connect()
     try:
         con.execute(f"attach {sql_literal(str(warehouse_file))} as wh (read_only)")
@@ -295,6 +298,19 @@ def stage_release(
         raise
     unchanged = previous.name if previous and same_data(previous, manifest) else None
     return StagedRelease(release_id, folder, publish_dir, manifest, unchanged)
+
+
+def remove_stale_leftovers(publish_dir: Path) -> None:
+    """Delete staging folders and half-made links that a killed load left hours ago."""
+    for leftover in publish_dir.glob(".*"):
+        if not leftover.name.startswith((".staging-", ".retired-", ".latest-")):
+            continue
+        if time.time() - leftover.lstat().st_mtime < STALE_SECONDS:
+            continue  # perhaps another load's, still running
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 def build_release_site(folder: Path, manifest: dict, say: Progress) -> int:

@@ -408,7 +408,7 @@ def test_the_run_summary_says_which_expectation_blocked_on_what(
     assert run_load(settings) == 1
 
     err = capsys.readouterr().err
-    assert "LOAD FAILED: the published warehouse was not changed." in err
+    assert "LOAD FAILED: the published warehouse and the latest release were not changed." in err
     assert "BLOCKED by ingest_accepted_values on ingest/accepted_values:" in err
     assert "FAILED known_area: 1 of 3 fail" in err
     assert "area_code=E99999999" in err

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from site_fixtures import PageReader, make_small_release_tables
 
+from pipelines.publish.cells import area_value, group_value
 from pipelines.publish.charts import histogram_bins
-from pipelines.publish.pages import area_value, group_value
 from pipelines.publish.site import build_site
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import dagster as dg
 import duckdb
 
-from .publish.generations import keep_generation
+from .publish.generations import keep_generation, swap_lock
 from .settings import Settings
 
 STALE_BUILD_SECONDS = 6 * 3600
@@ -125,12 +125,13 @@ class WarehouseResource(dg.ConfigurableResource):
         """
         build = self.checkpoint_build(run_id)
         marker = self._base_marker(run_id)
-        if marker.exists() and marker.read_text() != self._identity(self.warehouse_path):
-            raise RuntimeError(
-                f"{self.warehouse_path} was replaced while this load ran (a rollback or another "
-                "load): not publishing over it. Run the load again."
-            )
-        keep_generation(self.warehouse_path, self.keep_generations)
-        os.replace(build, self.warehouse_path)
+        with swap_lock(self.warehouse_path):
+            if marker.exists() and marker.read_text() != self._identity(self.warehouse_path):
+                raise RuntimeError(
+                    f"{self.warehouse_path} was replaced while this load ran (a rollback or "
+                    "another load): not publishing over it. Run the load again."
+                )
+            keep_generation(self.warehouse_path, self.keep_generations)
+            os.replace(build, self.warehouse_path)
         marker.unlink(missing_ok=True)
         return self.warehouse_path

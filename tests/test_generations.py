@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pipelines.publish.generations import (
     keep_generation,
     list_generations,
     rollback,
+    swap_lock,
 )
 from pipelines.resources import WarehouseResource
 
@@ -105,3 +107,25 @@ def test_leftovers_of_a_killed_load_are_removed_only_when_stale(tmp_path: Path) 
     release.mkdir()
     remove_stale_leftovers(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".staging-new-2", release.name]
+
+
+def test_a_swap_waits_while_a_rollback_holds_the_swap_lock(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse" / "ni.duckdb"
+    warehouse.parent.mkdir()
+    make_warehouse(warehouse, 1)
+    resource = WarehouseResource(raw_dir=str(tmp_path), warehouse=str(warehouse), seeds_dir="")
+    make_warehouse(resource.start_build("run-c-0000"), 2)
+    published = threading.Event()
+
+    def publish() -> None:
+        resource.publish_build("run-c-0000")
+        published.set()
+
+    with swap_lock(warehouse):
+        worker = threading.Thread(target=publish)
+        worker.start()
+        assert not published.wait(timeout=1.0)  # blocked behind the lock
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            assert con.execute("select count(*) from audit.loads").fetchone() == (1,)
+    worker.join(timeout=30)
+    assert published.is_set()

@@ -10,10 +10,13 @@ so a rollback can itself be undone.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +35,23 @@ class Generation:
 
 def generations_dir(warehouse: Path) -> Path:
     return warehouse.parent / "generations"
+
+
+@contextlib.contextmanager
+def swap_lock(warehouse: Path) -> Iterator[None]:
+    """Held while the published file is checked and replaced, by a load's swap or a rollback.
+
+    So a load's "is the file still the one I started from?" and its os.replace happen with no
+    rollback in between. Readers never take it: they open the file, not the lock.
+    """
+    lock_path = warehouse.with_name(f".{warehouse.name}.swap.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def describe(path: Path) -> tuple[str, str, int] | None:
@@ -97,6 +117,7 @@ def rollback(warehouse: Path, load_id: str, keep: int) -> Generation:
     generation = chosen[0]
     staged = warehouse.with_name(f".{warehouse.name}.rollback")
     shutil.copyfile(generation.path, staged)
-    keep_generation(warehouse, keep + 1)  # the file being replaced stays reachable
-    os.replace(staged, warehouse)
+    with swap_lock(warehouse):
+        keep_generation(warehouse, keep + 1)  # the file being replaced stays reachable
+        os.replace(staged, warehouse)
     return generation

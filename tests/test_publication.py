@@ -302,6 +302,16 @@ def test_rebuilding_a_release_from_the_same_load_gives_the_same_bytes(
         assert _files(release) == _files(made_by_the_load)
 
 
+def test_a_load_with_nothing_new_to_publish_keeps_the_latest_release(nightly: Nightly) -> None:
+    before = nightly.state()
+    staged = stage_release(nightly.warehouse, nightly.published)  # the same load again
+    assert staged.unchanged_from == nightly.second_release.name  # type: ignore[attr-defined]
+    assert not (staged.folder / "site").exists()  # no site drawn for nothing
+    assert staged.commit() == nightly.second_release  # type: ignore[attr-defined]
+    assert nightly.state() == before
+    assert not list(nightly.published.glob(".staging-*"))
+
+
 def _files(release: Path) -> dict[str, str]:
     return {p.relative_to(release).as_posix(): sha256(p) for p in release.rglob("*") if p.is_file()}
 
@@ -350,8 +360,12 @@ def test_a_load_whose_release_fails_leaves_warehouse_and_latest_release_alone(
         raise RuntimeError("the site could not be drawn")
 
     monkeypatch.setattr(release_module, "build_release_site", broken_site)
+    # Something publishable, so that a new release is due: Doncaster's 2008/09 revised.
+    nightly.write("2008-09/round4.csv", HEADER + f"{DONCASTER},NI 117,2008/09,,80,1200,final\n")
     result = nightly.run()
     assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "the site could not be drawn" in failures[0].event_specific_data.error.to_string()
     assert nightly.state() == before
     assert not list(nightly.published.glob(".staging-*"))
 

@@ -287,6 +287,10 @@ def stage_release(
         "changes": {"csv": "changes.csv", "parquet": "changes.parquet", **changes},
         "site": "site/index.html",
     }
+    if previous and same_data(previous, file_entries(folder)):
+        # Checked before the site is drawn: a quiet night costs the data files only.
+        say(f"release: nothing publishable differs from {previous.name}; it stays latest")
+        return StagedRelease(release_id, folder, publish_dir, manifest, previous.name)
     try:
         build_release_site(folder, manifest, say)
         write_manifest(folder, manifest)
@@ -296,8 +300,7 @@ def stage_release(
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    unchanged = previous.name if previous and same_data(previous, manifest) else None
-    return StagedRelease(release_id, folder, publish_dir, manifest, unchanged)
+    return StagedRelease(release_id, folder, publish_dir, manifest, None)
 
 
 def remove_stale_leftovers(publish_dir: Path) -> None:
@@ -333,8 +336,8 @@ def build_release_site(folder: Path, manifest: dict, say: Progress) -> int:
         con.close()
 
 
-def same_data(previous: Path, manifest: dict) -> bool:
-    """True when the staged release's data files are byte-identical to `previous`'s."""
+def same_data(previous: Path, files: list[dict[str, object]]) -> bool:
+    """True when the data files among `files` are byte-identical to `previous`'s."""
     try:
         old = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -343,7 +346,7 @@ def same_data(previous: Path, manifest: dict) -> bool:
     def data(files: list[dict]) -> dict[str, str]:
         return {f["path"]: f["sha256"] for f in files if str(f["path"]).startswith("data/")}
 
-    return data(old.get("files", [])) == data(manifest["files"])
+    return data(old.get("files", [])) == data(files)
 
 
 def verify_release(folder: Path) -> list[str]:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .generations import RollbackError, list_generations, rollback
-from .release import latest_release, point_latest, verify_release
+from .release import latest_release, list_release_manifests, point_latest, verify_release
 
 
 def describe_release(publish_dir: Path, unchanged: bool) -> list[str]:
@@ -36,15 +36,11 @@ def describe_release(publish_dir: Path, unchanged: bool) -> list[str]:
 
 def list_releases(publish_dir: Path) -> int:
     latest = latest_release(publish_dir)
-    releases = sorted(
-        p for p in publish_dir.glob("*") if p.is_dir() and (p / "manifest.json").exists()
-    )
-    releases = [p for p in releases if not p.is_symlink()]
+    releases = list_release_manifests(publish_dir)
     if not releases:
         print(f"No releases under {publish_dir}: run `make run` first.")
         return 0
-    for path in releases:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    for path, manifest in releases:
         marker = "  <- latest" if latest and path.resolve() == latest else ""
         changes = manifest["changes"]
         print(
@@ -105,12 +101,10 @@ def show_or_rollback(warehouse: Path, publish_dir: Path, load_id: str | None, ke
 
 def release_of_load(publish_dir: Path, load_id: str) -> Path | None:
     """The newest release whose source load is `load_id` or earlier."""
-    candidates = []
-    for manifest_path in publish_dir.glob("*/manifest.json"):
-        if manifest_path.parent.is_symlink():
-            continue
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        source = manifest["source_load"]["load_id"]
-        if source <= load_id:  # load ids sort in time order (L<UTC timestamp>-<seq>)
-            candidates.append((source, manifest_path.parent.name, manifest_path.parent))
+    candidates = [
+        (manifest["source_load"]["load_id"], path.name, path)
+        for path, manifest in list_release_manifests(publish_dir)
+        # load ids sort in time order (L<UTC timestamp>-<seq>)
+        if manifest["source_load"]["load_id"] <= load_id
+    ]
     return max(candidates)[2] if candidates else None

@@ -121,6 +121,20 @@ def latest_release(publish_dir: Path) -> Path | None:
     return latest.resolve() if latest.exists() else None
 
 
+def list_release_manifests(publish_dir: Path) -> list[tuple[Path, dict]]:
+    """Every release folder under publish_dir with its manifest, by release id.
+
+    Not `latest` (a link to one of them), nor hidden folders (releases still being staged).
+    """
+    found = []
+    for manifest_path in sorted(publish_dir.glob("*/manifest.json")):
+        folder = manifest_path.parent
+        if not folder.is_symlink() and not folder.name.startswith("."):
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            found.append((folder, manifest))
+    return found
+
+
 def point_latest(publish_dir: Path, release_id: str) -> None:
     """Replace the `latest` symlink in one step: readers see the old or the new release."""
     latest = publish_dir / "latest"

@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import pipelines.publish.release as release  # noqa: E402
+import pipelines.release.release as release  # noqa: E402
 
 
 def timed(label: str, times: dict[str, float], function):

@@ -22,7 +22,7 @@ import duckdb
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipelines.publish.site import build_site  # noqa: E402
+from pipelines.release.site import build_site  # noqa: E402
 
 TABLES = (
     "caa_area_performance",

@@ -80,8 +80,8 @@ def run_load(settings: Settings) -> int:
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
-    from .publish.commands import describe_release
     from .quality.report import describe_quality
+    from .release.commands import describe_release
 
     evaluations = result.get_asset_check_evaluations()
     docs_index = settings.quality_dir / "index.html"
@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_publication_command(args: argparse.Namespace, settings: Settings) -> int:
-    from .publish import commands
+    from .release import commands
 
     if args.command == "releases":
         return commands.list_releases(settings.publish_dir)
@@ -295,10 +295,10 @@ def run_publication_command(args: argparse.Namespace, settings: Settings) -> int
             settings.keep_generations,
         )
     if args.command == "serve":
-        from .publish.serve import serve
+        from .release.serve import serve
 
         return serve(settings.publish_dir, args.host, args.port)
-    from .publish.fetch import main as fetch_main
+    from .release.fetch import main as fetch_main
 
     return fetch_main([args.url, str(args.dest)])
 

@@ -10,7 +10,7 @@ from .quality.checks import QUALITY_CHECKS
 from .resources import WarehouseResource
 from .sensors import build_automation
 from .warehouse.dbt import dbt_project, warehouse_dbt_assets
-from .warehouse.publish import published_warehouse
+from .warehouse.go_live import published_warehouse
 
 nightly_load = dg.define_asset_job(
     name="nightly_load",

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import dagster as dg
 import duckdb
 
-from .publish.generations import keep_generation, swap_lock
 from .settings import Settings
+from .warehouse.build_file import keep_generation, swap_lock
 
 STALE_BUILD_SECONDS = 6 * 3600
 
@@ -120,7 +120,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def publish_build(self, run_id: str) -> Path:
         """Atomically move this run's build file over the published warehouse.
 
-        The outgoing file is kept as a generation first (pipelines/publish/generations.py).
+        The outgoing file is kept as a generation first (pipelines/warehouse/build_file.py).
         Readers with it open keep reading it; the next connection opens the new file.
         """
         build = self.checkpoint_build(run_id)

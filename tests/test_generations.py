@@ -11,14 +11,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.publish.generations import (
+from pipelines.resources import WarehouseResource
+from pipelines.warehouse.build_file import (
     RollbackError,
     keep_generation,
     list_generations,
     rollback,
     swap_lock,
 )
-from pipelines.resources import WarehouseResource
 
 
 def make_warehouse(path: Path, loads: int) -> None:
@@ -93,7 +93,7 @@ def test_a_load_does_not_swap_over_a_warehouse_replaced_while_it_ran(tmp_path: P
 
 
 def test_leftovers_of_a_killed_load_are_removed_only_when_stale(tmp_path: Path) -> None:
-    from pipelines.publish.release import STALE_SECONDS, remove_stale_leftovers
+    from pipelines.release.release import STALE_SECONDS, remove_stale_leftovers
 
     old, fresh = tmp_path / ".staging-old-1", tmp_path / ".staging-new-2"
     for folder in (old, fresh):

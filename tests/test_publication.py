@@ -28,16 +28,16 @@ import duckdb
 import pytest
 from browser import dump_dom, screenshot, screenshot_dir
 
-import pipelines.publish.release as release_module
+import pipelines.release.release as release_module
 from pipelines.cli import main as niw
 from pipelines.definitions import build_definitions
-from pipelines.publish.fetch import fetch_release
-from pipelines.publish.generations import list_generations
-from pipelines.publish.release import stage_release, verify_release, write_table
-from pipelines.publish.serve import make_server
 from pipelines.quality import checks
+from pipelines.release.fetch import fetch_release
+from pipelines.release.release import stage_release, verify_release, write_table
+from pipelines.release.serve import make_server
 from pipelines.resources import WarehouseResource
 from pipelines.settings import REPO_ROOT
+from pipelines.warehouse.build_file import list_generations
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 from site_fixtures import PageReader, make_small_release_tables
 
-from pipelines.publish.cells import area_value, group_value
-from pipelines.publish.charts import histogram_bins
-from pipelines.publish.site import build_site
+from pipelines.release.cells import area_value, group_value
+from pipelines.release.charts import histogram_bins
+from pipelines.release.site import build_site
 
 
 def _build(site_dir: Path, workers: int | None = None) -> tuple[int, dict]:

@@ -15,7 +15,7 @@ import pytest
 from browser import chromium, dump_dom, screenshot, screenshot_dir
 from site_fixtures import make_small_release_tables
 
-from pipelines.publish.site import build_site
+from pipelines.release.site import build_site
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ leaves the published warehouse and the latest release exactly as they were.
 import dagster as dg
 import duckdb
 
-from ..publish.release import stage_release
+from ..release.release import stage_release
 from ..resources import WarehouseResource
 from .dbt import warehouse_dbt_assets
 

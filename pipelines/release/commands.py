@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .generations import RollbackError, list_generations, rollback
+from ..warehouse.build_file import RollbackError, list_generations, rollback
 from .release import latest_release, list_release_manifests, point_latest, verify_release
 
 

@@ -147,8 +147,28 @@ def test_areas_over_time():
     codes = [a["area_code"] for a in areas]
     assert len(set(codes)) == len(codes)
     assert all(re.fullmatch(r"E\d{8}", c) for c in codes)
-    inferred = {a["area_name"]: a["area_code"] for a in areas if a["code_is_inferred"] == "true"}
-    assert inferred == {"Bedfordshire": "E10000001", "Cheshire": "E10000004"}
+    assert {a["code_is_inferred"] for a in areas} == {"false"}
+    counties = {a["area_name"]: a for a in areas if a["area_code"] in ("E10000001", "E10000004")}
+    assert set(counties) == {"Bedfordshire", "Cheshire"}
+    for county in counties.values():  # found in DfE's lookup (reference_notes.md section 1)
+        assert "gss_code found: DfE local authority lookup" in county["source"], county
+        assert "inferred" not in county["source"], county
+        assert "names/types/regions recalled" in county["source"], county
+
+
+def test_an_area_without_a_gss_code_stops_the_build():
+    row = {
+        "area_name": "Somewhere",
+        "area_type": "county",
+        "gss_code": "",
+        "government_office_region": "North West",
+        "laa_area_2008": "true",
+        "successor_gss_code": "",
+        "notes": "",
+        "source": "recalled",
+    }
+    with pytest.raises(ValueError, match="'Somewhere' has no gss_code"):
+        build_seeds.build_areas([row])
 
 
 def test_region_counts_2008_09_match_the_reference_notes():

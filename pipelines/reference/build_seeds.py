@@ -27,8 +27,7 @@ REGION_CODES = {
     "East Midlands": "E12000004", "West Midlands": "E12000005", "East of England": "E12000006",
     "London": "E12000007", "South East": "E12000008", "South West": "E12000009",
 }  # fmt: skip
-# Abolished 1 Apr 2009, so no GSS code in the reference; codes inferred (ONS E10 series).
-INFERRED_CODES = {"Bedfordshire": "E10000001", "Cheshire": "E10000004"}
+# Counties abolished 1 Apr 2009: the unitaries that inherit their 2009/10 and 2010/11 targets.
 SUCCESSORS = {"E10000001": ("E06000055", "E06000056"), "E10000004": ("E06000049", "E06000050")}
 MAA_CODES = {
     "Bournemouth, Dorset and Poole": "MAA_BOURNEMOUTH_DORSET_POOLE",
@@ -257,12 +256,19 @@ def build_indicator(row: dict[str, str]) -> dict[str, object]:
 
 
 def build_areas(reference: list[dict[str, str]]) -> list[dict[str, object]]:
-    """areas.csv rows, sorted by area_code; the 2009 reorganisation as validity periods."""
+    """areas.csv rows, sorted by area_code; the 2009 reorganisation as validity periods.
+
+    Every area_code is the reference's own gss_code, with the reference's source: an area
+    without one stops the build, because a code is never invented here.
+    """
     rows = []
     for row in reference:
-        name, is_laa = row["area_name"], row["laa_area_2008"] == "true"
-        code = row["gss_code"] or INFERRED_CODES[name]
-        inferred = not row["gss_code"]
+        name, is_laa, code = row["area_name"], row["laa_area_2008"] == "true", row["gss_code"]
+        if not code:
+            raise ValueError(
+                f"area {name!r} has no gss_code in the reference's areas.csv; add the code "
+                "with its source there before building seeds"
+            )
         rows.append(
             {
                 "area_code": code,
@@ -273,10 +279,11 @@ def build_areas(reference: list[dict[str, str]]) -> list[dict[str, object]]:
                 "valid_from_period": "" if is_laa else fy_id(2009),
                 "valid_to_period": fy_id(2008) if code in SUCCESSORS else "",
                 "is_laa_2008": fmt_bool(is_laa),
-                "code_is_inferred": fmt_bool(inferred),
+                # Kept for the dim_area contract; no code is inferred since the reference
+                # found Bedfordshire's and Cheshire's (DfE local authority lookup).
+                "code_is_inferred": fmt_bool(False),
                 "successor_gss_code": row["successor_gss_code"],
-                "source": row["source"]
-                + ("; area_code inferred (ONS E10 county code)" if inferred else ""),
+                "source": row["source"],
                 "notes": row["notes"],
             }
         )

@@ -1,6 +1,7 @@
 """`niw`: the command behind `make run`, and small helpers for the central data team.
 
 niw run                 the nightly load now (demo returns are generated if none exist)
+niw prepare             parse the dbt project if it changed (make dev runs it first)
 niw demo [--out DIR]    write the deterministic demo return set
 niw rejected [--load ID] [--limit N]   rejected rows of the last (or a given) load
 niw sql QUERY           read-only SQL against the warehouse
@@ -17,7 +18,6 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -64,16 +64,18 @@ def run_load(settings: Settings) -> int:
 
     from .definitions import build_definitions
     from .resources import WarehouseResource
+    from .warehouse.dbt import dbt_results_path, prepare_dbt_manifest
 
+    _say("Preparing the dbt project (parsed again only when it changed) ...")
+    prepare_dbt_manifest()
     defs = build_definitions(WarehouseResource.from_settings(settings))
     job = defs.resolve_job_def("nightly_load")
     log_path = settings.warehouse.parent / "logs" / "last_load_dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     _say(f"Loading returns from {settings.raw_dir} into {settings.warehouse} ...")
     _say(f"  (dbt's line-by-line output goes to {log_path})")
-    # dbt prints one line per model and test (hundreds); keep them in a log, not on screen,
-    # without terminal colour codes.
-    os.environ.setdefault("DBT_USE_COLORS", "false")
+    # dbt prints one line per model and test (hundreds); keep them in a log, not on screen.
+    dbt_results_path(settings.warehouse).unlink(missing_ok=True)  # a failure names this run's
     with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
             instance=dg.DagsterInstance.get(),
@@ -107,6 +109,7 @@ def _print_failure(
     result, settings: Settings, log_path: Path, evaluations: list, docs_index: Path
 ) -> None:
     from .quality.report import blocking_failures, describe_blocked
+    from .warehouse.dbt import dbt_failures, dbt_results_path
 
     print(
         "\nLOAD FAILED: the published warehouse and the latest release were not changed.",
@@ -114,15 +117,11 @@ def _print_failure(
     )
     if blocking_failures(evaluations):
         print("\n".join(describe_blocked(evaluations, docs_index)), file=sys.stderr)
-    failures = [
-        re.sub(r"\x1b\[[0-9;]*m", "", line).rstrip()
-        for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()
-        if " FAIL " in line or " ERROR " in line or line.startswith(("Failure in", "Error in"))
-    ]
+    failures = dbt_failures(dbt_results_path(settings.warehouse))
     if failures:
         print("  dbt reported:", file=sys.stderr)
         for line in failures[:20]:
-            print(f"    {line.strip()}", file=sys.stderr)
+            print(f"    {line}", file=sys.stderr)
         print(f"  (full dbt log: {log_path})", file=sys.stderr)
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
@@ -142,12 +141,12 @@ def summarise_last_load(warehouse: Path) -> str:
     """A short summary a person can act on, read back from the published warehouse."""
     import duckdb
 
+    from .ingest.ledger import last_load
+
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        load = con.execute(
-            "select load_id, files, rows_accepted, rows_rejected from audit.loads "
-            "order by started_at desc, load_id desc limit 1"
-        ).fetchone()
-        load_id, files, accepted, rejected = load
+        load = last_load(con)
+        load_id, files = load.load_id, load.files
+        accepted, rejected = load.rows_accepted, load.rows_rejected
         outcomes = dict(
             con.execute(
                 "select outcome, count(*) from audit.load_files where load_id = ? group by 1",
@@ -201,7 +200,7 @@ def show_rejected(warehouse: Path, load_id: str | None, limit: int) -> int:
         if load_id is None:
             load_id = con.execute(
                 "select load_id from audit.loads where rows_rejected > 0 "
-                "order by started_at desc, load_id desc limit 1"
+                "order by load_seq desc limit 1"
             ).fetchone()
             load_id = load_id[0] if load_id else None
         rows = con.execute(
@@ -238,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="niw", description="NI Warehouse")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the nightly load now")
+    commands.add_parser("prepare", help="parse the dbt project if it changed since last time")
     demo = commands.add_parser("demo", help="write the demo return set")
     demo.add_argument("--out", type=Path, help="folder to write to (default NIW_RAW_DIR)")
     demo.add_argument("--seed", type=int, default=2008)
@@ -265,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_publication_command(args, settings)
     if args.command == "run":
         return run_load(settings)
+    if args.command == "prepare":
+        from .warehouse.dbt import prepare_dbt_manifest
+
+        print(f"dbt manifest ready: {prepare_dbt_manifest()}")
+        return 0
     if args.command == "demo":
         from .demo.generate import generate_demo_returns
 

@@ -1,41 +1,45 @@
-"""The one Dagster code location: assets, checks, job, schedule, sensor and resources."""
+"""The one Dagster code location: assets, checks, job, schedule, sensor and resources.
 
-from __future__ import annotations
+Importing this module does nothing; Dagster's tools call `defs()` (marked @dg.definitions),
+and tests and `niw run` call `build_definitions()` with their own warehouse settings.
+"""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from .ingest.assets import ingest_returns
-from .quality.checks import QUALITY_CHECKS
+from .quality.checks import build_quality_checks
 from .resources import WarehouseResource
 from .sensors import build_automation
-from .warehouse.dbt import dbt_project, warehouse_dbt_assets
-from .warehouse.go_live import published_warehouse
+from .warehouse.dbt import build_dbt_assets, dbt_resource
+from .warehouse.go_live import build_go_live
 
 nightly_load = dg.define_asset_job(
     name="nightly_load",
     selection=dg.AssetSelection.all(),
     description=(
-        "Ingest new returns, check them, build the warehouse with dbt, check it, and publish "
-        "it only if every blocking check passed."
+        "Ingest new returns, check them, build the warehouse with dbt, check it, and go live "
+        "(release, then swap in the warehouse) only if every blocking check passed."
     ),
 )
-nightly_load_schedule, new_returns_sensor = build_automation(nightly_load)
 
 
 def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definitions:
     """Definitions bound to a warehouse (the NIW_* settings unless one is given)."""
+    dbt_assets = build_dbt_assets()
+    schedule, sensor = build_automation(nightly_load)
     return dg.Definitions(
-        assets=[ingest_returns, warehouse_dbt_assets, published_warehouse],
-        asset_checks=QUALITY_CHECKS,
+        assets=[ingest_returns, dbt_assets, build_go_live(dbt_assets)],
+        asset_checks=build_quality_checks(),
         jobs=[nightly_load],
-        schedules=[nightly_load_schedule],
-        sensors=[new_returns_sensor],
+        schedules=[schedule],
+        sensors=[sensor],
         resources={
             "warehouse": warehouse or WarehouseResource.from_settings(),
-            "dbt": DbtCliResource(project_dir=dbt_project),
+            "dbt": dbt_resource(),
         },
     )
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

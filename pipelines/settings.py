@@ -47,8 +47,3 @@ class Settings:
             publish_as_of=os.environ.get("NIW_PUBLISH_AS_OF") or None,
             keep_generations=int(os.environ.get("NIW_KEEP_GENERATIONS") or 5),
         )
-
-    @property
-    def build_warehouse(self) -> Path:
-        """The file a load builds into before it is swapped over `warehouse`."""
-        return self.warehouse.with_name(f".{self.warehouse.name}.build")

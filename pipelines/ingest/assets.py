@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 
 from ..resources import WarehouseResource
+from ..warehouse.build_file import start_build
 from .load import run_ingest
 
 LEDGER_TABLES = {
@@ -25,7 +26,7 @@ LEDGER_TABLES = {
 )
 def ingest_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Take up new return files under NIW_RAW_DIR into this run's build warehouse."""
-    build = warehouse.start_build(context.run.run_id)
+    build = start_build(warehouse.warehouse_path, context.run.run_id)
     with duckdb.connect(str(build)) as con:
         result = run_ingest(
             con, Path(warehouse.raw_dir), Path(warehouse.seeds_dir), progress=context.log.info

@@ -10,9 +10,7 @@ stands for, so rows_read = sum(copies) + rejected rows, file by file.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -20,63 +18,11 @@ import pyarrow as pa
 
 from .discover import CandidateFile, list_return_files, read_file_bytes, sha256_hex
 from .headers import CANONICAL_COLUMNS
+from .ledger import FileOutcome, IngestResult, append_load, ensure_ledger
 from .readers import FileRejected, ParsedFile, read_return_bytes
 
 SQL_DIR = Path(__file__).parent
 LANDING_BATCH_ROWS = 250_000
-
-LEDGER_DDL = """
-create schema if not exists ingest;
-create table if not exists ingest.loads (
-    load_id varchar primary key, load_seq integer not null, started_at timestamp not null,
-    finished_at timestamp, outcome varchar not null, files integer not null,
-    rows_accepted bigint not null, rows_rejected bigint not null
-);
-create table if not exists ingest.load_files (
-    load_id varchar not null, path varchar not null, sha256 varchar, format varchar not null,
-    file_order integer not null, outcome varchar not null, reason varchar, message varchar,
-    encoding varchar, sheet varchar, header_line integer, extra_columns varchar not null,
-    rows_read bigint not null, rows_accepted bigint not null, rows_rejected bigint not null,
-    loaded_at timestamp not null
-);
-create table if not exists ingest.rejected_rows (
-    load_id varchar not null, path varchar not null, sha256 varchar not null,
-    line_number integer not null, raw varchar not null, reason_code varchar not null,
-    message varchar not null, area_code varchar, ni_code varchar, period_id varchar
-);
-create table if not exists ingest.accepted_values (
-    load_id varchar not null, load_seq integer not null, path varchar not null,
-    sha256 varchar not null, file_order integer not null, line_number integer not null,
-    area_code varchar not null, ni_code varchar not null, period_id varchar not null,
-    value double not null, value_derived boolean not null, numerator double,
-    denominator double, ci_lower double, ci_upper double, status varchar not null,
-    comment varchar, loaded_at timestamp not null, copies integer default 1
-);
--- Columns added after 0.1.0: a ledger written by an older version gains them (null, or 1
--- copy, on its old rows). Always at the end and in the order above, so inserts by position
--- fit old and new ledgers alike.
-alter table ingest.rejected_rows add column if not exists area_code varchar;
-alter table ingest.rejected_rows add column if not exists ni_code varchar;
-alter table ingest.rejected_rows add column if not exists period_id varchar;
-alter table ingest.accepted_values add column if not exists copies integer default 1;
-
--- Written by the quality checks after dbt has built the marts (pipelines/quality), read by
--- the views audit.quality_warnings and marts.area_return_quality. Created here so they exist
--- before dbt first runs. Append-only, like the ledger.
-create schema if not exists quality;
-create table if not exists quality.check_results (
-    load_id varchar not null, run_id varchar not null, checked_at timestamp not null,
-    suite varchar not null, asset varchar not null, rule varchar not null,
-    expectation varchar not null, severity varchar not null, success boolean not null,
-    element_count bigint, unexpected_count bigint, examples varchar
-);
-create table if not exists quality.warnings (
-    load_id varchar not null, run_id varchar not null, raised_at timestamp not null,
-    suite varchar not null, rule varchar not null, area_code varchar, ni_code varchar,
-    period_id varchar, path varchar, previous_period_id varchar, previous_value double,
-    value double, message varchar not null
-);
-"""
 
 # The reference seeds ingest validates against, read straight from data/seeds (the same
 # files dbt seeds into the warehouse), one temp table each.
@@ -102,54 +48,6 @@ REFERENCE_TABLES = {
         from read_csv($path, header = true, all_varchar = true)
     """,
 }
-
-
-@dataclass
-class FileOutcome:
-    """What a load did with one file: the row it adds to `ingest.load_files`."""
-
-    path: str
-    sha256: str | None
-    format: str
-    file_order: int
-    outcome: str
-    reason: str | None = None
-    message: str | None = None
-    encoding: str | None = None
-    sheet: str | None = None
-    header_line: int | None = None
-    extra_columns: list[str] = field(default_factory=list)
-    rows_read: int = 0
-    rows_accepted: int = 0
-    rows_rejected: int = 0
-
-
-@dataclass
-class IngestResult:
-    """The outcome of one load, for the run summary and Dagster metadata."""
-
-    load_id: str
-    load_seq: int
-    started_at: dt.datetime
-    finished_at: dt.datetime
-    files: list[FileOutcome]
-    rejected_by_reason: dict[str, int]
-
-    @property
-    def rows_accepted(self) -> int:
-        return sum(f.rows_accepted for f in self.files)
-
-    @property
-    def rows_rejected(self) -> int:
-        return sum(f.rows_rejected for f in self.files)
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for f in self.files if f.outcome == outcome)
-
-
-def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the ledger (and the quality tables) if missing; add columns an old one lacks."""
-    con.execute(LEDGER_DDL)
 
 
 def _load_reference(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
@@ -316,92 +214,9 @@ def run_ingest(
     )
     finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     result = IngestResult(load_id, load_seq, started_at, finished_at, outcomes, by_reason)
-    _append_ledger(con, result)
+    append_load(con, result)
     progress(
         f"load {load_id}: {len(outcomes)} files taken up, {result.rows_accepted:,} rows accepted, "
         f"{result.rows_rejected:,} rejected"
     )
     return result
-
-
-def _append_ledger(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
-    files = pa.table(
-        {
-            "load_id": [result.load_id] * len(result.files),
-            "path": [f.path for f in result.files],
-            "sha256": pa.array([f.sha256 for f in result.files], pa.string()),
-            "format": [f.format for f in result.files],
-            "file_order": pa.array([f.file_order for f in result.files], pa.int32()),
-            "outcome": [f.outcome for f in result.files],
-            "reason": pa.array([f.reason for f in result.files], pa.string()),
-            "message": pa.array([f.message for f in result.files], pa.string()),
-            "encoding": pa.array([f.encoding for f in result.files], pa.string()),
-            "sheet": pa.array([f.sheet for f in result.files], pa.string()),
-            "header_line": pa.array([f.header_line for f in result.files], pa.int32()),
-            "extra_columns": [
-                json.dumps(f.extra_columns, ensure_ascii=False) for f in result.files
-            ],
-            "rows_read": pa.array([f.rows_read for f in result.files], pa.int64()),
-            "rows_accepted": pa.array([f.rows_accepted for f in result.files], pa.int64()),
-            "rows_rejected": pa.array([f.rows_rejected for f in result.files], pa.int64()),
-        }
-    )
-    params = {
-        "load_id": result.load_id,
-        "load_seq": result.load_seq,
-        "loaded_at": result.started_at,
-    }
-    con.register("load_files_batch", files)
-    con.execute("begin transaction")
-    try:
-        con.execute(
-            "insert into ingest.load_files select *, $loaded_at from load_files_batch",
-            {"loaded_at": result.started_at},
-        )
-        con.execute(
-            """
-            insert into ingest.rejected_rows
-            select $load_id, f.path, f.sha256, c.line_number, c.raw, c.reason_code, c.message,
-                   c.area_code, c.ni_code, c.period_id
-            from checked as c join load_files_batch as f on f.file_order = c.file_id
-            where c.reason_code is not null
-            order by c.file_id, c.line_number
-            """,
-            {"load_id": result.load_id},
-        )
-        con.execute(
-            """
-            insert into ingest.accepted_values
-            select $load_id, $load_seq, f.path, f.sha256, f.file_order, c.line_number,
-                   c.area_code, c.ni_code, c.period_id, c.value, c.value_derived, c.numerator,
-                   c.denominator, c.ci_lower, c.ci_upper, c.status, c.comment, $loaded_at,
-                   c.copies
-            from checked as c join load_files_batch as f on f.file_order = c.file_id
-            where c.reason_code is null and c.is_first_copy
-            order by c.file_id, c.line_number
-            """,
-            params,
-        )
-        con.execute(
-            "insert into ingest.loads values ($load_id, $load_seq, $started_at, $finished_at, "
-            "$outcome, $files, $rows_accepted, $rows_rejected)",
-            {
-                "load_id": result.load_id,
-                "load_seq": result.load_seq,
-                "started_at": result.started_at,
-                "finished_at": result.finished_at,
-                "outcome": "loaded" if result.files else "nothing_new",
-                "files": len(result.files),
-                "rows_accepted": result.rows_accepted,
-                "rows_rejected": result.rows_rejected,
-            },
-        )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("load_files_batch")
-        con.execute(
-            "drop table if exists landed; drop table if exists landed_files; drop table if exists checked"
-        )

@@ -10,20 +10,19 @@ Expectations Data Docs under the quality folder are brought up to date, pass or 
 """
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import duckdb
-import pyarrow as pa
 
-from ..ingest.load import ensure_ledger
+from ..ingest.ledger import ensure_ledger, last_load
 from ..resources import WarehouseResource
 from . import batches
 from .gx_runner import EXAMPLES, SuiteOutcome, runner_for, warning_message
 from .report_page import record_outcomes, write_report
+from .schema import ensure_quality_schema, record_results
 from .suites import load_suites
 
 
@@ -43,103 +42,6 @@ def connect_for_checks(
 
 def _example(row: dict[str, Any]) -> str:
     return ", ".join(f"{key}={value}" for key, value in row.items())
-
-
-def _warning_rows(outcome: SuiteOutcome) -> list[dict[str, Any]]:
-    rows = []
-    for expectation in outcome.failures:
-        for row in expectation.failing_rows:
-            rows.append(
-                {
-                    "suite": outcome.suite.name,
-                    "rule": expectation.rule,
-                    "expand": expectation.expand or "",
-                    "area_code": row.get("area_code"),
-                    "ni_code": row.get("ni_code"),
-                    "period_id": row.get("period_id"),
-                    "path": row.get("path"),
-                    "previous_period_id": row.get("previous_period_id"),
-                    "previous_value": row.get("previous_value"),
-                    "value": row.get("value"),
-                    "message": warning_message(expectation.warning_template, row),
-                }
-            )
-    return rows
-
-
-def record_results(
-    con: duckdb.DuckDBPyConnection,
-    outcomes: list[SuiteOutcome],
-    load_id: str,
-    run_id: str,
-    checked_at: dt.datetime,
-) -> int:
-    """Append the results to quality.check_results and quality.warnings; return warnings."""
-    results = [
-        {
-            "suite": o.suite.name,
-            "asset": "/".join(o.suite.guards),
-            "rule": e.rule,
-            "expectation": e.expectation,
-            "severity": e.severity,
-            "success": e.success,
-            "element_count": e.element_count,
-            "unexpected_count": e.unexpected_count,
-            "examples": json.dumps(e.failing_rows[:EXAMPLES], default=str)
-            if e.failing_rows
-            else None,
-        }
-        for o in outcomes
-        for e in o.expectations
-    ]
-    warnings = [row for o in outcomes if o.suite.kind == "warning" for row in _warning_rows(o)]
-    schema = {
-        "suite": pa.string(), "rule": pa.string(), "expand": pa.string(), "area_code": pa.string(),
-        "ni_code": pa.string(), "period_id": pa.string(), "path": pa.string(),
-        "previous_period_id": pa.string(), "previous_value": pa.float64(), "value": pa.float64(),
-        "message": pa.string(),
-    }  # fmt: skip
-    result_table = pa.Table.from_pylist(results) if results else None
-    warning_table = pa.Table.from_pylist(warnings, schema=pa.schema(schema))
-    params = {"load_id": load_id, "run_id": run_id, "at": checked_at}
-    con.execute("begin transaction")
-    try:
-        if result_table is not None:
-            con.register("check_results_batch", result_table)
-            con.execute(
-                "insert into quality.check_results select $load_id, $run_id, $at, suite, asset, "
-                "rule, expectation, severity, success, element_count, unexpected_count, examples "
-                "from check_results_batch",
-                params,
-            )
-        con.register("warnings_batch", warning_table)
-        # A file-level warning is recorded once for each area and period the file had rows
-        # for (accepted or rejected), so that marts.area_return_quality can count it there.
-        con.execute(
-            """
-            insert into quality.warnings
-            with file_keys as (
-                select distinct path, area_code, period_id from ingest.accepted_values
-                where load_id = $load_id
-                union
-                select distinct path, area_code, period_id from ingest.rejected_rows
-                where load_id = $load_id and area_code is not null and period_id is not null
-            )
-            select $load_id, $run_id, $at, w.suite, w.rule,
-                   coalesce(k.area_code, w.area_code), w.ni_code, coalesce(k.period_id, w.period_id),
-                   w.path, w.previous_period_id, w.previous_value, w.value, w.message
-            from warnings_batch as w
-            left join file_keys as k on w.expand = 'file_area_periods' and k.path = w.path
-            """,
-            params,
-        )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.execute("drop view if exists check_results_batch; drop view if exists warnings_batch")
-    return len(warnings)
 
 
 def check_result(outcome: SuiteOutcome, report: Path) -> dg.AssetCheckResult:
@@ -205,7 +107,8 @@ def run_stage(
     outcomes: list[SuiteOutcome] = []
     with connect_for_checks(warehouse, run_id, stage) as con:
         ensure_ledger(con)
-        load_id = con.execute("select max_by(load_id, load_seq) from ingest.loads").fetchone()[0]
+        ensure_quality_schema(con)  # before dbt first runs: its sources read these tables
+        load_id = last_load(con).load_id
         parameters = batches.load_reference(con, Path(warehouse.seeds_dir))
         for suite in suites:
             batch = batches.read_batch(con, suite, load_id)
@@ -234,29 +137,30 @@ def _specs(stage: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
-@dg.multi_asset_check(
-    specs=_specs("after_ingest"),
-    name="ingest_quality_checks",
-    description="Great Expectations: the hard rules on what this load accepted (blocking).",
-)
-def ingest_quality_checks(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> Iterator[dg.AssetCheckResult]:
-    yield from run_stage(context, warehouse, "after_ingest")
+def build_quality_checks() -> list[dg.AssetChecksDefinition]:
+    """The two check steps, one asset check per suite in expectations/ (read when called)."""
 
+    @dg.multi_asset_check(
+        specs=_specs("after_ingest"),
+        name="ingest_quality_checks",
+        description="Great Expectations: the hard rules on what this load accepted (blocking).",
+    )
+    def ingest_quality_checks(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        yield from run_stage(context, warehouse, "after_ingest")
 
-@dg.multi_asset_check(
-    specs=_specs("after_dbt"),
-    name="warehouse_quality_checks",
-    description=(
-        "Great Expectations: the hard rules on the marts (blocking) and the anomaly suites "
-        "(warnings), on the build warehouse before it is published."
-    ),
-)
-def warehouse_quality_checks(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> Iterator[dg.AssetCheckResult]:
-    yield from run_stage(context, warehouse, "after_dbt")
+    @dg.multi_asset_check(
+        specs=_specs("after_dbt"),
+        name="warehouse_quality_checks",
+        description=(
+            "Great Expectations: the hard rules on the marts (blocking) and the anomaly suites "
+            "(warnings), on the build warehouse before it goes live."
+        ),
+    )
+    def warehouse_quality_checks(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        yield from run_stage(context, warehouse, "after_dbt")
 
-
-QUALITY_CHECKS = [ingest_quality_checks, warehouse_quality_checks]
+    return [ingest_quality_checks, warehouse_quality_checks]

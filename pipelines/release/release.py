@@ -30,6 +30,8 @@ from pathlib import Path
 
 import duckdb
 
+from ..ingest.ledger import last_load
+
 # Released tables: file name -> (relation in the warehouse, order of rows).
 RELEASE_TABLES: dict[str, tuple[str, str]] = {
     "caa_area_performance": ("publication.caa_area_performance", "area_code, ni_code"),
@@ -108,11 +110,8 @@ def sql_literal(text: str) -> str:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def latest_release(publish_dir: Path) -> Path | None:
@@ -251,17 +250,19 @@ def write_manifest(folder: Path, manifest: dict) -> None:
 
 
 def source_load(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
-    row = con.execute(
-        """
-        select load_id, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ'),
-               strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ'), files, rows_accepted, rows_rejected
-        from wh.audit.loads order by load_seq desc limit 1
-        """
-    ).fetchone()
-    if row is None:
+    """The last load of the attached warehouse `wh`, as the manifest records it."""
+    load = last_load(con, "wh.ingest.loads")
+    if load is None:
         raise ReleaseError("the warehouse records no load: nothing to release")
-    names = ("load_id", "started_at", "finished_at", "files", "rows_accepted", "rows_rejected")
-    return dict(zip(names, row, strict=True))
+    stamp = "%Y-%m-%dT%H:%M:%SZ"
+    return {
+        "load_id": load.load_id,
+        "started_at": load.started_at.strftime(stamp),
+        "finished_at": load.finished_at.strftime(stamp) if load.finished_at else None,
+        "files": load.files,
+        "rows_accepted": load.rows_accepted,
+        "rows_rejected": load.rows_rejected,
+    }
 
 
 def stage_release(

@@ -1,11 +1,18 @@
-"""Earlier warehouse files, kept so that a bad load can be rolled back (docs/publication.md).
+"""The build file's whole life: start, checkpoint, swap in, generations, rollback, leftovers.
 
-A load never writes the published file: it builds a copy and swaps it in with os.replace.
-Just before the swap the outgoing file is hard-linked into `generations/` beside it, named by
-the last load it holds, so keeping a generation costs no copy and no time. The newest
-`keep` generations stay; older ones are deleted. Rolling back copies a generation beside the
-warehouse and swaps it in the same way, after keeping the current file as a generation too,
-so a rollback can itself be undone.
+A load never writes the live warehouse (NIW_WAREHOUSE), which analysts hold open read-only.
+
+    start_build      copy the live file to `.ni.duckdb.build-<run>` beside it (same filesystem)
+                     and note which file it started from; every step of the load writes there
+    checkpoint_build fold the build file's WAL into it, so the file alone is the warehouse
+    swap_in          under the swap lock: refuse if the live file was replaced since the start
+                     (a rollback, another load), keep the outgoing file as a generation, then
+                     os.replace the build file over the live one (atomic on one filesystem)
+    rollback         make a kept generation live again the same way (itself undoable)
+
+Readers that have the old file open keep reading it; the next connection opens the new one.
+Generations are hard links into `generations/` beside the live file, named by the last load
+each holds, so keeping one costs no copy; the newest `keep` stay.
 """
 
 from __future__ import annotations
@@ -22,7 +29,19 @@ from pathlib import Path
 
 import duckdb
 
+from ..ingest.ledger import last_load
+
 LOAD_ID = re.compile(r"L\d{8}T\d{6}Z-\d{4}")
+# A build file this old belongs to a load that died: remove it when the next load starts.
+STALE_BUILD_SECONDS = 6 * 3600
+
+
+class SwapRefused(RuntimeError):
+    """The live file is not the one this load started from: swapping would lose its change."""
+
+
+class RollbackError(Exception):
+    """A rollback that cannot be done safely; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -33,13 +52,74 @@ class Generation:
     current_values: int
 
 
-def generations_dir(warehouse: Path) -> Path:
-    return warehouse.parent / "generations"
+def build_path(warehouse: Path, run_id: str) -> Path:
+    """The file a run builds into, beside the live warehouse."""
+    return warehouse.with_name(f".{warehouse.name}.build-{run_id[:8]}")
+
+
+def _base_marker(warehouse: Path, run_id: str) -> Path:
+    build = build_path(warehouse, run_id)
+    return build.with_name(build.name + ".base")
+
+
+def _identity(path: Path) -> str:
+    """Which file is at path: inode and modification time (a swap changes both)."""
+    if not path.exists():
+        return "none"
+    stat = path.stat()
+    return f"{stat.st_ino}:{stat.st_mtime_ns}"
+
+
+def start_build(warehouse: Path, run_id: str) -> Path:
+    """Copy the live warehouse (if any) to this run's build file; return the build file."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(warehouse)
+    build = build_path(warehouse, run_id)
+    marker = _base_marker(warehouse, run_id)
+    for leftover in (build, build.with_name(build.name + ".wal"), marker):
+        leftover.unlink(missing_ok=True)
+    if warehouse.exists():
+        shutil.copyfile(warehouse, build)
+    marker.write_text(_identity(warehouse))
+    return build
+
+
+def remove_stale_builds(warehouse: Path) -> None:
+    """Delete build files (and their WAL and marker) that loads which died left hours ago."""
+    for old in warehouse.parent.glob(f".{warehouse.name}.build-*"):
+        if time.time() - old.stat().st_mtime > STALE_BUILD_SECONDS:
+            old.unlink(missing_ok=True)
+
+
+def checkpoint_build(warehouse: Path, run_id: str) -> Path:
+    """Fold the build file's WAL into it, so that the file alone is the whole warehouse."""
+    build = build_path(warehouse, run_id)
+    if not build.exists():
+        raise FileNotFoundError(f"build file {build} is missing: nothing to swap in")
+    with duckdb.connect(str(build)) as con:
+        con.execute("checkpoint")
+    return build
+
+
+def swap_in(warehouse: Path, run_id: str, keep: int) -> Path:
+    """Make this run's build file the live warehouse; the outgoing file becomes a generation."""
+    build = checkpoint_build(warehouse, run_id)
+    marker = _base_marker(warehouse, run_id)
+    with swap_lock(warehouse):
+        if marker.exists() and marker.read_text() != _identity(warehouse):
+            raise SwapRefused(
+                f"{warehouse} was replaced while this load ran (a rollback or another load): "
+                "not swapping over it. Run the load again."
+            )
+        keep_generation(warehouse, keep)
+        os.replace(build, warehouse)
+    marker.unlink(missing_ok=True)
+    return warehouse
 
 
 @contextlib.contextmanager
 def swap_lock(warehouse: Path) -> Iterator[None]:
-    """Held while the published file is checked and replaced, by a load's swap or a rollback.
+    """Held while the live file is checked and replaced, by a load's swap or a rollback.
 
     So a load's "is the file still the one I started from?" and its os.replace happen with no
     rollback in between. Readers never take it: they open the file, not the lock.
@@ -54,23 +134,25 @@ def swap_lock(warehouse: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def generations_dir(warehouse: Path) -> Path:
+    return warehouse.parent / "generations"
+
+
 def describe(path: Path) -> tuple[str, str, int] | None:
     """(last load id, its finish time, current values) of a warehouse file; None if unreadable."""
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            row = con.execute(
-                "select max_by(load_id, load_seq), cast(max(finished_at) as varchar), "
-                "(select count(*) from marts.fct_indicator_values) from audit.loads"
-            ).fetchone()
+            load = last_load(con)
+            values = con.execute("select count(*) from marts.fct_indicator_values").fetchone()[0]
     except duckdb.Error:
         return None
-    if row is None or row[0] is None:
+    if load is None:
         return None
-    return row[0], row[1], row[2]
+    return load.load_id, str(load.finished_at), values
 
 
 def keep_generation(warehouse: Path, keep: int) -> Path | None:
-    """Hard-link the published file into generations/ (before it is replaced); prune to `keep`."""
+    """Hard-link the live file into generations/ (before it is replaced); prune to `keep`."""
     if not warehouse.exists() or keep <= 0:
         return None
     described = describe(warehouse)
@@ -98,15 +180,11 @@ def list_generations(warehouse: Path) -> list[Generation]:
     return found
 
 
-class RollbackError(Exception):
-    """A rollback that cannot be done safely; the message says why and what to do."""
-
-
 def rollback(warehouse: Path, load_id: str, keep: int) -> Generation:
-    """Make the generation holding `load_id` the published warehouse again.
+    """Make the generation holding `load_id` the live warehouse again.
 
     A load running meanwhile will not swap its build over the rolled-back file: it sees that
-    the file it started from was replaced and fails (WarehouseResource.publish_build).
+    the file it started from was replaced and refuses (`swap_in`).
     """
     if not LOAD_ID.fullmatch(load_id):
         raise RollbackError(f"{load_id!r} is not a load id (like L20261130T010707Z-0001)")

@@ -1,7 +1,18 @@
-"""The dbt project as Dagster assets: seeds, staging, intermediate, marts and audit tables."""
+"""The dbt project as Dagster assets: seeds, staging, intermediate, marts, audit, publication.
 
+Importing this module does nothing: the project is loaded through `dbt_project()` (cached),
+its manifest is prepared by `prepare_dbt_manifest()` (called by `niw run`, `niw prepare` from
+`make dev`, and the test setup), and the assets are made by `build_dbt_assets()` when the
+Definitions are built. Each `dbt build` is told its build file and embargo date as vars
+(profiles.yml reads `var('build_file')`), so nothing is passed through the environment and
+two runs in one process cannot see each other's paths. dbt's results are read from the
+run_results.json of the invocation, kept beside the warehouse for the run summary.
+"""
+
+import fcntl
+import functools
 import json
-import os
+import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,16 +22,29 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ..resources import WarehouseResource
-from ..settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
+from ..settings import DBT_PROJECT_DIR, REPO_ROOT
 
-# dbt is installed beside this interpreter; make it findable even when the venv is not activated.
-_bin = str(Path(sys.executable).parent)
-if _bin not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
-# profiles.yml reads the build file's path from here; parsing needs a value too.
-os.environ.setdefault("NIW_DBT_DATABASE", str(Settings.from_env().build_warehouse))
+# dbt's own result states that mean a node did not pass (warn is a pass that says so).
+FAILED_STATUSES = ("error", "fail", "runtime error")
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
+
+@functools.cache
+def dbt_project() -> DbtProject:
+    """The project under dbt_project/, loaded once per process."""
+    return DbtProject(project_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """dbt beside this interpreter, so a venv need not be activated (no PATH change)."""
+    return str(Path(sys.executable).parent / "dbt")
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=dbt_project(),
+        dbt_executable=dbt_executable(),
+        global_config_flags=["--no-use-colors"],  # its log is read by people, not terminals
+    )
 
 
 def _newest_source_mtime() -> float:
@@ -33,20 +57,39 @@ def _newest_source_mtime() -> float:
     return max(p.stat().st_mtime for p in files if p.exists())
 
 
-def ensure_manifest() -> Path:
+def prepare_dbt_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than the project files.
 
-    `dagster dev` does this through prepare_if_dev; `make run`, tests and CI come here, so a
-    fresh clone never needs a manual `dbt parse`.
+    A fresh clone never needs a manual `dbt parse`: `niw run`, `make dev` (through
+    `niw prepare`) and the tests call this before the Definitions are built.
     """
-    manifest = dbt_project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
-        dbt_project.preparer.prepare(dbt_project)
+    project = dbt_project()
+    manifest = project.manifest_path
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    # One process parses at a time; the others wait, then find the manifest fresh.
+    with (manifest.parent / ".parse.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
+            dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return manifest
 
 
-dbt_project.prepare_if_dev()
-ensure_manifest()
+def dbt_results_path(warehouse: Path) -> Path:
+    """Where the last load's dbt run_results.json is kept, beside the live warehouse."""
+    return warehouse.parent / "logs" / "last_load_dbt_results.json"
+
+
+def dbt_failures(results_path: Path) -> list[str]:
+    """One line per dbt node that failed or errored in a kept run_results.json."""
+    if not results_path.is_file():
+        return []
+    results = json.loads(results_path.read_text(encoding="utf-8")).get("results", [])
+    return [
+        f"{result['status'].upper()} {result['unique_id']}: "
+        + " ".join(str(result.get("message") or "").split())
+        for result in results
+        if result.get("status") in FAILED_STATUSES
+    ]
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -59,15 +102,40 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "warehouse"
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=WarehouseTranslator(),
-)
-def warehouse_dbt_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-):
-    """`dbt build` (seeds, models, tests) into this run's build file, on today's embargo date."""
-    os.environ["NIW_DBT_DATABASE"] = str(warehouse.build_path(context.run.run_id))
-    as_of = json.dumps({"publish_as_of": warehouse.as_of()})
-    yield from dbt.cli(["build", "--vars", as_of], context=context).stream()
+@functools.cache
+def build_dbt_assets() -> dg.AssetsDefinition:
+    """The dbt models, seeds and tests as one Dagster multi-asset (the manifest must exist)."""
+    project = dbt_project()
+    if not project.manifest_path.exists():
+        prepare_dbt_manifest()  # e.g. `dagster job execute` on a fresh clone
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=WarehouseTranslator(),
+    )
+    def warehouse_dbt_assets(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        """`dbt build` (seeds, models, tests) into this run's build file, on the embargo date."""
+        build_vars = {
+            "build_file": str(warehouse.build_path(context.run.run_id)),
+            "publish_as_of": warehouse.as_of(),
+        }
+        invocation = dbt.cli(["build", "--vars", json.dumps(build_vars)], context=context)
+        try:
+            yield from invocation.stream()
+        finally:
+            _keep_run_results(invocation.target_path, warehouse.warehouse_path)
+
+    return warehouse_dbt_assets
+
+
+def _keep_run_results(target_path: Path, warehouse: Path) -> None:
+    results = target_path / "run_results.json"
+    kept = dbt_results_path(warehouse)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    if results.is_file():
+        shutil.copyfile(results, kept)
+    else:
+        kept.unlink(missing_ok=True)  # dbt did not get as far as writing results

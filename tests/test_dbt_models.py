@@ -1,16 +1,16 @@
 """The dbt project built for real on a small hand-made ingest ledger.
 
-The test writes the `ingest` ledger tables (docs/architecture.md; created by the ingest code's
-own `ensure_ledger`, as a load would) into a DuckDB file of its own, runs `dbt build` (seeds,
-models, data tests, unit tests) against it with the real reference seeds, and checks mart
+The test writes the `ingest` ledger tables (docs/architecture.md; created by the code that
+owns them, `ensure_ledger` and `ensure_quality_schema`, as a load would) into a DuckDB file
+of its own, runs `dbt build` (seeds, models, data tests, unit tests) against it with the real reference seeds, and checks mart
 figures it computes itself from the rows it wrote and from the seed CSVs.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import math
-import os
 import shutil
 import statistics
 import subprocess
@@ -23,7 +23,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ingest.load import ensure_ledger
+from pipelines.ingest.ledger import ensure_ledger
+from pipelines.quality.schema import ensure_quality_schema
 
 pytestmark = pytest.mark.e2e
 
@@ -175,6 +176,7 @@ def current_rows() -> dict[tuple[str, str, str], Row]:
 def write_ledger(database: Path) -> None:
     with duckdb.connect(str(database)) as con:
         ensure_ledger(con)
+        ensure_quality_schema(con)
         for seq, (load_id, started) in LOADS.items():
             files = files_of(seq)
             accepted = sum(1 for r in ROWS if r.load_seq == seq)
@@ -227,9 +229,9 @@ def dbt_build(database: Path, work: Path) -> None:
         "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(work / "target"),
         "--log-path", str(work / "logs"),
+        "--vars", json.dumps({"build_file": str(database)}),
     ]  # fmt: skip
-    env = {**os.environ, "NIW_DBT_DATABASE": str(database)}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr}"
 
 

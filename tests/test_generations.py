@@ -11,25 +11,30 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.resources import WarehouseResource
+from pipelines.ingest.ledger import ensure_ledger
 from pipelines.warehouse.build_file import (
     RollbackError,
+    SwapRefused,
     keep_generation,
     list_generations,
     rollback,
+    start_build,
+    swap_in,
     swap_lock,
 )
 
 
 def make_warehouse(path: Path, loads: int) -> None:
-    """A file with the two tables generations read: audit.loads and marts.fct_indicator_values."""
+    """A file with what generations read: the ledger's loads and marts.fct_indicator_values."""
     path.unlink(missing_ok=True)
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema audit; create schema marts")
+        ensure_ledger(con)
+        con.execute("create schema marts")
         con.execute(
-            "create table audit.loads as select 'L2026113' || '0T0000' || lpad(i::varchar, 2, '0') "
-            "|| 'Z-' || lpad(i::varchar, 4, '0') as load_id, i as load_seq, "
-            "timestamp '2026-11-30 00:00:00' + to_minutes(i) as finished_at from range(1, ?) t(i)",
+            "insert into ingest.loads select 'L2026113' || '0T0000' || lpad(i::varchar, 2, '0') "
+            "|| 'Z-' || lpad(i::varchar, 4, '0'), i, timestamp '2026-11-30 00:00:00', "
+            "timestamp '2026-11-30 00:00:00' + to_minutes(i), 'loaded', 1, 1, 0 "
+            "from range(1, ?) t(i)",
             [loads + 1],
         )
         con.execute(
@@ -63,7 +68,7 @@ def test_rollback_restores_a_generation_and_keeps_the_file_it_replaced(tmp_path:
     restored = rollback(warehouse, load_id(1), keep=5)
     assert restored.load_id == load_id(1)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("select count(*) from audit.loads").fetchone() == (1,)
+        assert con.execute("select count(*) from ingest.loads").fetchone() == (1,)
     assert [g.load_id for g in list_generations(warehouse)] == [load_id(1), load_id(2)]
     with pytest.raises(RollbackError, match="no kept generation holds load"):
         rollback(warehouse, load_id(7), keep=5)
@@ -75,21 +80,20 @@ def test_a_load_does_not_swap_over_a_warehouse_replaced_while_it_ran(tmp_path: P
     warehouse = tmp_path / "warehouse" / "ni.duckdb"
     warehouse.parent.mkdir()
     make_warehouse(warehouse, 1)
-    resource = WarehouseResource(raw_dir=str(tmp_path), warehouse=str(warehouse), seeds_dir="")
-    build = resource.start_build("run-a-1234")
+    build = start_build(warehouse, "run-a-1234")
     make_warehouse(build, 2)  # the load's work
     shutil.copyfile(warehouse, tmp_path / "rolled.duckdb")  # a rollback swaps another file in
     os.replace(tmp_path / "rolled.duckdb", warehouse)
     before = warehouse.read_bytes()
-    with pytest.raises(RuntimeError, match="was replaced while this load ran"):
-        resource.publish_build("run-a-1234")
+    with pytest.raises(SwapRefused, match="was replaced while this load ran"):
+        swap_in(warehouse, "run-a-1234", keep=5)
     assert warehouse.read_bytes() == before
     # Untouched, the same sequence publishes.
-    build = resource.start_build("run-b-5678")
+    build = start_build(warehouse, "run-b-5678")
     make_warehouse(build, 2)
-    assert resource.publish_build("run-b-5678") == warehouse
+    assert swap_in(warehouse, "run-b-5678", keep=5) == warehouse
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("select count(*) from audit.loads").fetchone() == (2,)
+        assert con.execute("select count(*) from ingest.loads").fetchone() == (2,)
 
 
 def test_leftovers_of_a_killed_load_are_removed_only_when_stale(tmp_path: Path) -> None:
@@ -113,12 +117,11 @@ def test_a_swap_waits_while_a_rollback_holds_the_swap_lock(tmp_path: Path) -> No
     warehouse = tmp_path / "warehouse" / "ni.duckdb"
     warehouse.parent.mkdir()
     make_warehouse(warehouse, 1)
-    resource = WarehouseResource(raw_dir=str(tmp_path), warehouse=str(warehouse), seeds_dir="")
-    make_warehouse(resource.start_build("run-c-0000"), 2)
+    make_warehouse(start_build(warehouse, "run-c-0000"), 2)
     published = threading.Event()
 
     def publish() -> None:
-        resource.publish_build("run-c-0000")
+        swap_in(warehouse, "run-c-0000", keep=5)
         published.set()
 
     with swap_lock(warehouse):
@@ -126,6 +129,6 @@ def test_a_swap_waits_while_a_rollback_holds_the_swap_lock(tmp_path: Path) -> No
         worker.start()
         assert not published.wait(timeout=1.0)  # blocked behind the lock
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            assert con.execute("select count(*) from audit.loads").fetchone() == (1,)
+            assert con.execute("select count(*) from ingest.loads").fetchone() == (1,)
     worker.join(timeout=30)
     assert published.is_set()

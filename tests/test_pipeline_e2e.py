@@ -239,7 +239,7 @@ def test_failed_load_leaves_published_warehouse_untouched(loaded: Pipeline, tmp_
     result = broken.run()
     assert not result.success
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert "warehouse/ni_duckdb" not in materialized
+    assert "warehouse/live" not in materialized
     assert hashlib.sha256(loaded.warehouse.read_bytes()).hexdigest() == before
     (loaded.raw / "2008-09" / "round3.csv").unlink()
 

@@ -116,7 +116,7 @@ def test_a_clean_load_passes_every_check(baseline: Run) -> None:
     assert suites <= names  # every suite ran
     assert len(names - suites) > 100  # and the dbt tests ran as checks too
     assert [e.check_name for e in evaluations if not e.passed] == []
-    assert "warehouse/ni_duckdb" in materialized(baseline.result)  # type: ignore[attr-defined]
+    assert "warehouse/live" in materialized(baseline.result)  # type: ignore[attr-defined]
     index = baseline.quality / "data_docs" / "index.html"
     html = index.read_text(encoding="utf-8")
     assert all(suite in html for suite in suites)  # Data Docs list every suite's validation
@@ -234,7 +234,7 @@ def test_a_broken_hard_rule_blocks_the_load(case, baseline: Run, tmp_path, monke
     assert f"FAILED {rule}:" in failed.description
     assert example in failed.description  # the failing rows are shown, not just counted
     done = materialized(result)
-    assert "warehouse/ni_duckdb" not in done
+    assert "warehouse/live" not in done
     if stage == "after_ingest":
         assert done == INGEST_KEYS  # dbt built nothing
     else:
@@ -313,7 +313,7 @@ def warnings(run: Run, rule: str) -> list[tuple]:
 
 def test_anomalies_warn_but_publish(anomalies) -> None:
     run, result = anomalies
-    assert "warehouse/ni_duckdb" in materialized(result)
+    assert "warehouse/live" in materialized(result)
     for name in ("anomalies_value_changes", "anomalies_return_files", "anomalies_missing_returns"):
         warned = evaluation(result, name)
         assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
@@ -387,7 +387,7 @@ def test_a_failing_dbt_test_is_a_failed_check_and_blocks_publication(
             "accepted_values_stg_ingest__loads_outcome__loaded__nothing_new",
         )
     ]
-    assert "warehouse/ni_duckdb" not in materialized(result)
+    assert "warehouse/live" not in materialized(result)
     assert run.sha256() == published_before
 
 

@@ -6,13 +6,16 @@ data team would see in the ledger: the outcome, the reason code, the line and th
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
 
+from pipelines.ingest import readers
 from pipelines.ingest.load import run_ingest
 from pipelines.settings import REPO_ROOT
 
@@ -414,6 +417,123 @@ def test_xlsx_first_sheet_when_no_return_sheet(wh: Warehouse) -> None:
     )
     assert wh.load().files[0].sheet == "Data"
     assert len(wh.accepted()) == 1
+
+
+SPREADSHEETML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _percent_workbook() -> bytes:
+    """A one-row return whose value 0.075 is shown as 7.5% (number format 164, `0.0%`)."""
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = "Return"
+    ws.append(["area_code", "indicator", "period", "value"])
+    ws.append([BARNSLEY, "NI 117", "2008/09", 0.075])
+    ws["D2"].number_format = "0.0%"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _with_styles_xml(workbook: bytes, styles: bytes) -> bytes:
+    """The workbook with its xl/styles.xml replaced, every other part kept as it was."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            part = styles if item.filename == "xl/styles.xml" else source.read(item)
+            target.writestr(item, part)
+    return out.getvalue()
+
+
+def _styles_xml(prefix: str, num_fmt: str, xf: str) -> bytes:
+    """A minimal styles.xml whose second cell style (the value's) uses `num_fmt` via `xf`."""
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f"xmlns:{prefix}" if prefix else "xmlns"
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<{p}styleSheet {xmlns}="{SPREADSHEETML}">'
+        f'<{p}numFmts count="1"><{p}{num_fmt}/></{p}numFmts>'
+        f'<{p}fonts count="1"><{p}font><{p}sz val="11"/><{p}name val="Calibri"/></{p}font></{p}fonts>'
+        f'<{p}fills count="1"><{p}fill><{p}patternFill patternType="none"/></{p}fill></{p}fills>'
+        f'<{p}borders count="1"><{p}border/></{p}borders>'
+        f'<{p}cellStyleXfs count="1"><{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        f"</{p}cellStyleXfs>"
+        f'<{p}cellXfs count="2"><{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        f"<{p}{xf}/></{p}cellXfs>"
+        f'<{p}cellStyles count="1"><{p}cellStyle name="Normal" xfId="0" builtinId="0"/>'
+        f"</{p}cellStyles>"
+        f"</{p}styleSheet>"
+    ).encode()
+
+
+XF_164 = 'xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"'
+
+
+@pytest.mark.parametrize(
+    "styles",
+    [
+        # spreadsheetml under a prefix, formatCode before numFmtId: the regexes saw nothing
+        _styles_xml("x", 'numFmt formatCode="0.0%" numFmtId="164"', XF_164),
+        # attributes in single quotes, and xf's numFmtId last
+        _styles_xml(
+            "",
+            "numFmt numFmtId='164' formatCode='0.0%'",
+            "xf xfId='0' fontId='0' fillId='0' borderId='0' applyNumberFormat='1' numFmtId='164'",
+        ),
+        # the % written as a character reference
+        _styles_xml("", 'numFmt numFmtId="164" formatCode="0.0&#37;"', XF_164),
+    ],
+    ids=["prefixed-and-reordered", "single-quoted", "char-reference"],
+)
+def test_xlsx_percent_format_however_styles_xml_spells_it(wh: Warehouse, styles: bytes) -> None:
+    workbook = _with_styles_xml(_percent_workbook(), styles)
+    assert readers._uses_percent_format(workbook)
+    wh.write("r.xlsx", workbook)
+    wh.load()
+    assert wh.accepted() == [(2, BARNSLEY, "NI 117", "2008-09", 7.5)]
+
+
+def test_xlsx_percent_format_in_quotes_is_literal_text() -> None:
+    styles = _styles_xml("", 'numFmt numFmtId="164" formatCode="0.0&quot; %&quot;"', XF_164)
+    assert not readers._uses_percent_format(_with_styles_xml(_percent_workbook(), styles))
+    assert readers.excel_cell_text(0.075, '0.0" %"') == "0.075"
+    assert readers.excel_cell_text(0.075, "0.0%") == "7.5%"
+
+
+def _corrupt_styles_member(workbook: bytes) -> bytes:
+    """The workbook with the start of styles.xml's compressed bytes overwritten."""
+    info = zipfile.ZipFile(io.BytesIO(workbook)).getinfo("xl/styles.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    return workbook[:start] + b"\xff" * 16 + workbook[start + 16 :]
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        lambda wb: _with_styles_xml(wb, b'<styleSheet><numFmts><numFmt numFmtId="164"'),
+        lambda wb: _with_styles_xml(wb, b'<?xml version="1.0" encoding="no-such"?><a/>'),
+        lambda wb: _with_styles_xml(wb, b""),
+        _corrupt_styles_member,
+    ],
+    ids=["not-well-formed", "unknown-encoding", "empty", "corrupt-zip-member"],
+)
+def test_xlsx_unreadable_styles_xml_counts_as_no_percent_formats(wh: Warehouse, broken) -> None:
+    """As a missing styles.xml does: calamine then reads the workbook, or rejects it."""
+    workbook = broken(_percent_workbook())
+    assert readers._uses_percent_format(workbook) is False
+    wh.write("r.xlsx", workbook)
+    (outcome,) = wh.load().files
+    assert (outcome.outcome, outcome.reason) == ("REJECTED", "UNREADABLE")
+
+
+def test_xlsx_styles_xml_is_read_only_up_to_a_bound(monkeypatch) -> None:
+    workbook = _percent_workbook()
+    assert readers._uses_percent_format(workbook)
+    monkeypatch.setattr(readers, "STYLES_XML_MAX_BYTES", 100)
+    assert not readers._uses_percent_format(workbook)
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,11 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from xml.etree import ElementTree
 
 from .headers import HeaderError, HeaderMap, is_header_row, map_header
 
@@ -168,6 +170,14 @@ def read_csv_bytes(data: bytes) -> ParsedFile:
 # -------------------------------------------------------------------------------------- XLSX
 
 
+def is_percent_format(format_code: str) -> bool:
+    """Whether an Excel number format shows a number x 100 with a % sign: `0.0%`, not `0" %"`.
+
+    A % inside quotes is literal text, so it neither scales the number nor shows a percentage.
+    """
+    return "%" in re.sub(r'"[^"]*"', "", format_code)
+
+
 def excel_cell_text(value: object, number_format: str | None) -> str:
     """A cell as the text a person sees in it: 0.123 formatted `0.0%` reads as `12.3%`."""
     if value is None:
@@ -182,34 +192,68 @@ def excel_cell_text(value: object, number_format: str | None) -> str:
         return value.isoformat()
     else:
         return str(value)
-    if number_format and "%" in number_format.replace('"%"', "") and text != "NaN":
+    if number_format and is_percent_format(number_format) and text != "NaN":
         percent = (Decimal(text) * 100).normalize()
         text = format(percent, "f") + "%"
     return text
 
 
-_PERCENT_BUILTIN_FORMATS = {"9", "10"}
+_PERCENT_BUILTIN_FORMATS = {"9", "10"}  # 0% and 0.00%, which styles.xml does not spell out
+# The spreadsheetml namespace of styles.xml: Transitional (what Excel writes) and Strict.
+_SPREADSHEETML = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+# Excel allows about 64,000 cell formats, a few MB of styles.xml; a larger one is not a real
+# workbook's, and the bound keeps a zip bomb from a sender out of memory.
+STYLES_XML_MAX_BYTES = 32 * 1024 * 1024
+# A zip member that cannot be read: missing, corrupt, truncated, encrypted, odd compression.
+_UNREADABLE_MEMBER = (
+    KeyError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+)
+
+
+def _read_styles_xml(data: bytes) -> bytes | None:
+    """The workbook's xl/styles.xml, or None when it is missing, unreadable or too large."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with archive.open("xl/styles.xml") as member:
+                styles = member.read(STYLES_XML_MAX_BYTES + 1)
+    except _UNREADABLE_MEMBER:
+        return None
+    return styles if len(styles) <= STYLES_XML_MAX_BYTES else None
 
 
 def _uses_percent_format(data: bytes) -> bool:
     """Whether any cell style in the workbook shows numbers as percentages.
 
     Only then do we pay for openpyxl, which reads each cell's number format; otherwise the
-    much faster calamine reader gives the same cells.
+    much faster calamine reader gives the same cells. A styles.xml that is missing, unreadable,
+    too large or not well-formed XML counts as no percent formats: calamine then reads the
+    workbook, or rejects it as UNREADABLE.
     """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            styles = archive.read("xl/styles.xml").decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile):
+    styles = _read_styles_xml(data)
+    if styles is None:
         return False
+    try:
+        # ElementTree never fetches external entities, and expat (2.4+) caps entity expansion.
+        root = ElementTree.fromstring(styles)
+    except (ElementTree.ParseError, LookupError, ValueError):  # LookupError: unknown encoding
+        return False
+    namespace = next((ns for ns in _SPREADSHEETML if root.tag == f"{{{ns}}}styleSheet"), None)
+    if namespace is None:
+        return False
+    s = {"s": namespace}
     percent_ids = set(_PERCENT_BUILTIN_FORMATS)
-    for fmt_id, code in re.findall(
-        r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', styles
-    ):
-        if "%" in re.sub(r"&quot;.*?&quot;", "", code):
-            percent_ids.add(fmt_id)
-    cell_xfs = re.search(r"<cellXfs\b.*?</cellXfs>", styles, re.S)
-    used = re.findall(r'numFmtId="(\d+)"', cell_xfs.group(0)) if cell_xfs else []
+    for num_fmt in root.iterfind("s:numFmts/s:numFmt", s):
+        if is_percent_format(num_fmt.get("formatCode", "")):
+            percent_ids.add(num_fmt.get("numFmtId", "").strip())
+    used = (xf.get("numFmtId", "0").strip() for xf in root.iterfind("s:cellXfs/s:xf", s))
     return any(fmt_id in percent_ids for fmt_id in used)
 
 

@@ -3,12 +3,11 @@
     python bench/digest.py WAREHOUSE [RELEASE_DIR] > digests.txt
 
 Two loads of the same returns differ only in when they ran, so load ids
-(`L20261130T131236Z-0001`) are written as `L<time>-0001` and timestamp columns and Dagster run ids are left
-out;
-everything else is digested exactly: every row of every table and view in every schema, in
-key order (all columns), and every data file of the release (Parquet read back through
-DuckDB the same way, CSV and site pages as text with load ids masked). Diff two outputs to
-compare a warehouse built before a change with one built after it.
+(`L20261130T131236Z-0001`) are written as `L<time>-0001`, times in page text as `<time>`,
+and timestamp columns and Dagster run ids are left out. Everything else is digested exactly:
+every row of every table and view in every schema, in key order (all columns), and every
+file of the release (Parquet read back through DuckDB the same way, CSV and site pages as
+text). Diff two outputs to compare a warehouse built before a change with one built after.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 LOAD_ID = re.compile(r"L\d{8}T\d{6}Z-")
+WHEN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")  # a load's time, in page footers
 MASKED_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
 MASKED_COLUMNS = ("run_id",)  # Dagster's run id: random by design
 
@@ -68,7 +68,8 @@ def release_digests(folder: Path) -> list[str]:
             rows, digest = _relation_digest(con, f"read_parquet('{path}')")
             lines.append(f"file {name}: {rows} rows {digest}")
         else:
-            text = LOAD_ID.sub("L<time>-", path.read_text(encoding="utf-8", errors="replace"))
+            text = path.read_text(encoding="utf-8", errors="replace")
+            text = WHEN.sub("<time>", LOAD_ID.sub("L<time>-", text))
             lines.append(f"file {name}: {hashlib.sha256(text.encode()).hexdigest()[:16]}")
     return lines
 

@@ -22,9 +22,9 @@ test: $(STAMP)
 
 ## dev: the Dagster UI on http://127.0.0.1:3000 with the assets, schedule and sensor
 dev: $(STAMP)
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/data/dagster_home} $(BIN)/python -c "from pipelines.cli import _dagster_home; _dagster_home()"
 	$(BIN)/niw prepare
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/data/dagster_home} $(BIN)/dagster dev -m pipelines.definitions
+	DAGSTER_HOME="$$($(BIN)/python -c 'from pipelines.cli import _dagster_home; print(_dagster_home())')" \
+	  $(BIN)/dagster dev -m pipelines.definitions
 
 ## demo: write the demo return set into NIW_RAW_DIR
 demo: $(STAMP)

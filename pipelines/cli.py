@@ -25,7 +25,9 @@ from .settings import REPO_ROOT, Settings
 
 
 def _dagster_home() -> Path:
-    home = Path(os.environ.get("DAGSTER_HOME") or REPO_ROOT / "data" / "dagster_home")
+    """Dagster's instance folder: DAGSTER_HOME (relative paths from the repository root, as
+    for every NIW_* path; Dagster itself insists on an absolute one), else data/dagster_home."""
+    home = REPO_ROOT / (os.environ.get("DAGSTER_HOME") or "data/dagster_home")
     home.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home)
     config = home / "dagster.yaml"
@@ -180,7 +182,8 @@ def summarise_last_load(warehouse: Path) -> str:
     if rejected_files:
         lines.append("  rejected files:")
         lines.extend(
-            f"    {path}: {reason} - {message}" for path, reason, message in rejected_files
+            f"    {shown(path)}: {reason} - {shown(message)}"
+            for path, reason, message in rejected_files
         )
     lines += [
         f"  warehouse: {warehouse} ({values:,} current values, {indicators} indicators, "
@@ -193,30 +196,57 @@ def summarise_last_load(warehouse: Path) -> str:
     return "\n".join(lines)
 
 
+def shown(text: object) -> str:
+    """Text from a return (a file name, a message quoting a cell) made safe for one line.
+
+    Control characters (newline, carriage return, escape sequences) are written as escapes,
+    so a file named to look like a summary line cannot forge one, nor move the cursor.
+    """
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in str(text)
+    )
+
+
 def show_rejected(warehouse: Path, load_id: str | None, limit: int) -> int:
+    """Rejected rows and whole files of a load (default: the last load that rejected any)."""
     import duckdb
 
+    if not warehouse.exists():
+        print(f"No warehouse at {warehouse}: run `make run` first.", file=sys.stderr)
+        return 1
     with duckdb.connect(str(warehouse), read_only=True) as con:
         if load_id is None:
             load_id = con.execute(
-                "select load_id from audit.loads where rows_rejected > 0 "
+                "select load_id from audit.loads where rows_rejected > 0 or load_id in "
+                "(select load_id from audit.load_files where outcome = 'REJECTED') "
                 "order by load_seq desc limit 1"
             ).fetchone()
             load_id = load_id[0] if load_id else None
+        files = con.execute(
+            "select path, reason, message from audit.load_files "
+            "where load_id = ? and outcome = 'REJECTED' order by path",
+            [load_id],
+        ).fetchall()
         rows = con.execute(
             "select path, line_number, reason_code, message, raw from audit.rejected_rows "
             "where load_id = ? order by path, line_number limit ?",
             [load_id, limit],
         ).fetchall()
-    if not rows:
-        print("No rejected rows.")
+    if not rows and not files:
+        print("No rejected rows or files.")
         return 0
+    print(f"Load {load_id}:")
+    for path, reason, message in files:
+        print(f"{shown(path)}: whole file {reason}: {shown(message)}")
     for path, line, reason, message, raw in rows:
-        print(f"{path}:{line}: {reason}: {message}\n    row: {json.dumps(json.loads(raw))}")
+        print(f"{shown(path)}:{line}: {reason}: {shown(message)}")
+        print(f"    row: {json.dumps(json.loads(raw))}")
     return 0
 
 
-def run_sql(warehouse: Path, query: str) -> int:
+def run_sql(warehouse: Path, query: str, as_csv: bool = False) -> int:
+    """Read-only SQL against the live warehouse, shown as a table or written as CSV."""
     import duckdb
 
     if not warehouse.exists():
@@ -224,6 +254,10 @@ def run_sql(warehouse: Path, query: str) -> int:
         return 1
     with duckdb.connect(str(warehouse), read_only=True) as con:
         try:
+            if as_csv:
+                cursor = con.execute(query)
+                _write_csv(cursor, sys.stdout)
+                return 0
             relation = con.sql(query)
         except duckdb.Error as exc:
             print(f"SQL error: {exc}", file=sys.stderr)
@@ -231,6 +265,26 @@ def run_sql(warehouse: Path, query: str) -> int:
         if relation is not None:
             relation.show(max_rows=200, max_width=200)
     return 0
+
+
+def _write_csv(cursor, out) -> None:
+    """Rows as CSV; a text cell a spreadsheet would run as a formula gets a leading '."""
+    import csv
+
+    from .release.release import FORMULA_STARTS
+
+    writer = csv.writer(out, lineterminator="\n")
+    if cursor.description is None:
+        return
+    writer.writerow([column[0] for column in cursor.description])
+    while batch := cursor.fetchmany(10_000):
+        writer.writerows(
+            [
+                "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+                for cell in row
+            ]
+            for row in batch
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     rejected.add_argument("--limit", type=int, default=200)
     sql = commands.add_parser("sql", help="run read-only SQL against the warehouse")
     sql.add_argument("query")
+    sql.add_argument("--csv", action="store_true", help="write the result as CSV to stdout")
     commands.add_parser("releases", help="list the releases and which one is latest")
     verify = commands.add_parser("verify", help="check a release against its manifest")
     verify.add_argument("folder", nargs="?", type=Path, help="default: NIW_PUBLISH_DIR/latest")
@@ -279,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         print(summary.describe())
         return 0
     if args.command == "sql":
-        return run_sql(settings.warehouse, args.query)
+        return run_sql(settings.warehouse, args.query, as_csv=args.csv)
     if args.command == "rejected":
         return show_rejected(settings.warehouse, args.load_id, args.limit)
     return 2

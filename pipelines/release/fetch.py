@@ -4,8 +4,10 @@
     python fetch.py http://host:8000/latest/ DEST     (this file alone, standard library only)
 
 Downloads manifest.json, then every file it lists into DEST, checking each file's size and
-SHA-256 as it arrives. A file that does not match is deleted and reported; the exit status is
-1 if anything failed. Paths in the manifest are checked to stay inside DEST.
+SHA-256 as it arrives, and SHA256SUMS, checked against the manifest, so that `sha256sum -c
+SHA256SUMS` works in DEST. A file that does not match is deleted and reported; the exit
+status is 1 if anything failed, or if the release cannot be reached (said in one line, with
+no traceback). Paths in the manifest are checked to stay inside DEST.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import hashlib
 import json
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urljoin
@@ -45,7 +48,26 @@ def fetch_release(base_url: str, dest: Path) -> list[str]:
             target.unlink(missing_ok=True)
             continue
         target.write_bytes(data)
+    problems += _fetch_checksums(base, dest, manifest, manifest_bytes)
     return problems
+
+
+def _fetch_checksums(base: str, dest: Path, manifest: dict, manifest_bytes: bytes) -> list[str]:
+    """Download SHA256SUMS and keep it only if every line agrees with the manifest."""
+    expected = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
+    expected["manifest.json"] = hashlib.sha256(manifest_bytes).hexdigest()
+    try:
+        sums = download(urljoin(base, "SHA256SUMS")).decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return [f"SHA256SUMS: not fetched (HTTP {error.code})"]
+    listed = {}
+    for line in sums.splitlines():
+        digest, _, path = line.partition("  ")
+        listed[path] = digest
+    if listed != expected:
+        return ["SHA256SUMS: does not agree with the manifest; not kept"]
+    (dest / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +75,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("url", help="the release's address, e.g. http://127.0.0.1:8000/latest/")
     parser.add_argument("dest", type=Path, help="an empty folder to fetch into")
     args = parser.parse_args(argv)
-    problems = fetch_release(args.url, args.dest)
+    try:
+        problems = fetch_release(args.url, args.dest)
+    except urllib.error.HTTPError as error:
+        print(f"cannot fetch {error.url}: HTTP {error.code} {error.reason}", file=sys.stderr)
+        return 1
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", None) or error
+        print(f"cannot fetch the release at {args.url}: {reason}", file=sys.stderr)
+        return 1
+    except (ValueError, KeyError) as error:
+        print(f"{args.url} does not serve a release manifest: {error}", file=sys.stderr)
+        return 1
     manifest = json.loads((args.dest / "manifest.json").read_text(encoding="utf-8"))
     if problems:
         print(f"release {manifest['release_id']}: {len(problems)} files failed:", file=sys.stderr)

@@ -51,7 +51,15 @@ def serve(publish_dir: Path, host: str, port: int) -> int:
     if not (publish_dir / "latest").exists():
         print(f"No release under {publish_dir} yet: run `make run` first.", file=sys.stderr)
         return 1
-    server = make_server(publish_dir, host, port)
+    try:
+        server = make_server(publish_dir, host, port)
+    except OSError as error:
+        print(
+            f"Cannot serve on {host}:{port}: {error.strerror or error}. "
+            "Choose another port with --port.",
+            file=sys.stderr,
+        )
+        return 1
     print(f"Serving {publish_dir} on http://{host}:{server.server_port}/ (Ctrl-C to stop)")
     print(f"  latest release's site: http://{host}:{server.server_port}/latest/site/index.html")
     try:

@@ -12,7 +12,7 @@ periods as (
 ),
 
 embargo as (
-    select * from {{ ref('pub_embargo') }}
+    select * from {{ ref('int_periods__embargo') }}
 ),
 
 final_versions as (

@@ -1,21 +1,17 @@
--- Every period with its publication date and whether, on the embargo date of this build
--- (var publish_as_of), its final values may be published: publication_date <= as_of.
-with periods as (
-    select * from {{ ref('stg_reference__periods') }}
-),
+-- The embargo of this build as released: every period, its publication date and whether it is
+-- published. The rule: models/intermediate/int_periods__embargo.sql.
+{{ config(alias='embargo') }}
 
-publication_dates as (
-    select * from {{ ref('stg_reference__publication_dates') }}
+with embargo as (
+    select * from {{ ref('int_periods__embargo') }}
 )
 
 select
-    periods.period_id,
-    periods.period_type,
-    periods.label,
-    publication_dates.publication_date,
-    publication_dates.publication_basis,
-    {{ publish_as_of() }} as as_of,
-    coalesce(publication_dates.publication_date <= {{ publish_as_of() }}, false) as is_published
-from periods
-left join publication_dates
-    on periods.period_id = publication_dates.period_id
+    period_id,
+    period_type,
+    label,
+    publication_date,
+    publication_basis,
+    as_of,
+    is_published
+from embargo

@@ -1,5 +1,6 @@
 -- The current (last) version of each (area, indicator, period) value, with the attributes of
--- its period that the group, ranking and trend models need.
+-- its period that the group, ranking and trend models need. Same columns as
+-- int_values__publishable; the two are unioned, by scope, in int_values__scoped.
 with versions as (
     select * from {{ ref('int_values__versioned') }}
 ),
@@ -17,6 +18,7 @@ select
     current_versions.area_code,
     current_versions.ni_code,
     current_versions.period_id,
+    current_versions.version_number,
     current_versions.value,
     current_versions.value_derived,
     current_versions.numerator,

@@ -1,10 +1,32 @@
 -- The released CAA publication: the latest published period of each area and indicator, with
--- comparators, rank, quartile, direction and target all computed from publishable values only.
+-- comparators, rank, quartile, direction and target all computed from publishable values only
+-- (models/intermediate/int_area_performance.sql, scope publishable). The area's value and
+-- previous value are released with a negative zero as 0.0, as they always have been
+-- (macros/without_negative_zero.sql).
 {{ config(alias='caa_area_performance') }}
-{{ area_performance(
-    area_values=ref('pub_fct_indicator_values'),
-    ranked=ref('int_publishable_values__ranked'),
-    trend=ref('int_publishable_values__trend'),
-    group_values=ref('pub_fct_group_values'),
-    targets=ref('pub_fct_laa_target_progress')
-) }}
+
+with area_performance as (
+    select * from {{ ref('int_area_performance') }}
+    where scope = 'publishable'
+)
+
+select
+    area_code,
+    area_name,
+    ni_code,
+    period_id,
+    {{ without_negative_zero('value') }} as value,
+    england_value,
+    region_value,
+    quartile,
+    rank,
+    areas_ranked,
+    previous_period_id,
+    {{ without_negative_zero('previous_value') }} as previous_value,
+    direction_of_travel,
+    target_value,
+    target_status,
+    status,
+    region_code,
+    polarity
+from area_performance

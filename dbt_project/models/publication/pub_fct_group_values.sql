@@ -1,3 +1,23 @@
--- England, region and MAA values from the publishable area values only.
+-- England, region and MAA values from the publishable area values only; the rules:
+-- models/intermediate/int_group_values.sql (scope publishable).
 {{ config(alias='fct_group_values') }}
-{{ group_values(ref('int_values__publishable')) }}
+
+with group_values as (
+    select * from {{ ref('int_group_values') }}
+    where scope = 'publishable'
+)
+
+select
+    group_type,
+    group_code,
+    group_name,
+    ni_code,
+    period_id,
+    value,
+    numerator,
+    denominator,
+    areas_reporting,
+    areas_expected,
+    median_area_value,
+    aggregation
+from group_values

@@ -1,3 +1,22 @@
--- LAA targets judged against the current values; the rules: macros/performance/laa_target_progress.sql
--- (shared with the released publication.fct_laa_target_progress).
-{{ laa_target_progress(ref('int_values__current')) }}
+-- LAA targets judged against the current values; the rules:
+-- models/intermediate/int_laa_target_progress.sql (scope current).
+with target_progress as (
+    select * from {{ ref('int_laa_target_progress') }}
+    where scope = 'current'
+)
+
+select
+    area_code,
+    ni_code,
+    period_id,
+    designated,
+    statutory,
+    target_value,
+    actual_value,
+    status,
+    polarity,
+    target_period,
+    baseline_period,
+    baseline_value,
+    is_illustrative
+from target_progress

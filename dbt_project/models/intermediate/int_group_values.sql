@@ -1,6 +1,6 @@
--- Indicator values for England, each region and each MAA, built from the current area values.
--- A row exists for every group, indicator and period in which at least one member area has a
--- value. By the indicator's aggregation:
+-- Indicator values for England, each region and each MAA, built from the area values of each
+-- scope (int_values__scoped) on its own. A row exists for every scope, group, indicator and
+-- period in which at least one member area has a value. By the indicator's aggregation:
 --   ratio  sum(numerator) / sum(denominator) × multiplier over the member areas that reported
 --          both numerator and denominator (a ratio of sums, not a mean of the areas' ratios);
 --   sum    the sum of the member areas' values;
@@ -9,9 +9,8 @@
 -- give the correctly rounded ratio (7.125, not 7.124999999999999). Sums are taken in
 -- area_code order so that a rebuild of the same ledger gives the same bits (float addition
 -- depends on order; DuckDB would otherwise add in whatever order its threads finish).
-{% macro group_values(area_values) %}
-with current_values as (
-    select * from {{ area_values }}
+with scoped_values as (
+    select * from {{ ref('int_values__scoped') }}
     where value is not null
 ),
 
@@ -29,24 +28,26 @@ indicators as (
 
 member_values as (
     select
+        scoped_values.scope,
         group_members.group_type,
         group_members.group_code,
         group_members.group_name,
-        current_values.ni_code,
-        current_values.period_id,
-        current_values.area_code,
-        current_values.value,
-        current_values.numerator,
-        current_values.denominator,
-        current_values.numerator is not null
-        and current_values.denominator is not null as has_ratio_parts
+        scoped_values.ni_code,
+        scoped_values.period_id,
+        scoped_values.area_code,
+        scoped_values.value,
+        scoped_values.numerator,
+        scoped_values.denominator,
+        scoped_values.numerator is not null
+        and scoped_values.denominator is not null as has_ratio_parts
     from group_members
-    inner join current_values
-        on group_members.area_code = current_values.area_code
+    inner join scoped_values
+        on group_members.area_code = scoped_values.area_code
 ),
 
 aggregated as (
     select
+        scope,
         group_type,
         group_code,
         group_name,
@@ -61,6 +62,7 @@ aggregated as (
         median(value) as median_area_value
     from member_values
     group by
+        scope,
         group_type,
         group_code,
         group_name,
@@ -68,6 +70,7 @@ aggregated as (
         period_id
 ),
 
+-- The member areas that existed in the period: the same in every scope.
 expected as (
     select
         group_members.group_type,
@@ -84,6 +87,7 @@ expected as (
 )
 
 select
+    aggregated.scope,
     aggregated.group_type,
     aggregated.group_code,
     aggregated.group_name,
@@ -118,4 +122,3 @@ left join expected
     on aggregated.group_type = expected.group_type
     and aggregated.group_code = expected.group_code
     and aggregated.period_id = expected.period_id
-{% endmacro %}

@@ -40,6 +40,10 @@ class SwapRefused(RuntimeError):
     """The live file is not the one this load started from: swapping would lose its change."""
 
 
+class WarehouseInUse(RuntimeError):
+    """Another process holds the live file read-write: swapping now would corrupt its reads."""
+
+
 class RollbackError(Exception):
     """A rollback that cannot be done safely; the message says why and what to do."""
 
@@ -70,9 +74,43 @@ def _identity(path: Path) -> str:
     return f"{stat.st_ino}:{stat.st_mtime_ns}"
 
 
+def refuse_if_written(warehouse: Path) -> None:
+    """Raise WarehouseInUse when a read-write connection holds the live file, or left a WAL.
+
+    A file swapped in beside another process's live write-ahead log would replay that log
+    (DuckDB keeps it as `<file>.wal`), and the writer's later writes would go into the old
+    file: the load would say it published while readers saw errors. So a load checks before
+    it starts and again under the swap lock, and refuses with the reason instead.
+    """
+    if not warehouse.exists():
+        return
+    try:
+        with duckdb.connect(str(warehouse), read_only=True):
+            pass
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        holder = re.search(r"PID (\d+)", str(error))
+        who = f" (process {holder.group(1)})" if holder else ""
+        raise WarehouseInUse(
+            f"a read-write connection holds the warehouse{who}: open it with read_only=True "
+            f"(`duckdb -readonly {warehouse}`, or duckdb.connect(path, read_only=True)). "
+            "Close that connection and run the load again; nothing was changed."
+        ) from error
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    if wal.exists():
+        raise WarehouseInUse(
+            f"{wal} exists: a read-write connection wrote to the warehouse and was not closed. "
+            f"Fold it in with `duckdb {warehouse} -c checkpoint` (or close that connection), "
+            "open the warehouse with read_only=True from now on, and run the load again; "
+            "nothing was changed."
+        )
+
+
 def start_build(warehouse: Path, run_id: str) -> Path:
     """Copy the live warehouse (if any) to this run's build file; return the build file."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    refuse_if_written(warehouse)
     remove_stale_builds(warehouse)
     build = build_path(warehouse, run_id)
     marker = _base_marker(warehouse, run_id)
@@ -106,10 +144,11 @@ def swap_in(warehouse: Path, run_id: str, keep: int) -> Path:
     build = checkpoint_build(warehouse, run_id)
     marker = _base_marker(warehouse, run_id)
     with swap_lock(warehouse):
+        refuse_if_written(warehouse)
         if marker.exists() and marker.read_text() != _identity(warehouse):
             raise SwapRefused(
-                f"{warehouse} was replaced while this load ran (a rollback or another load): "
-                "not swapping over it. Run the load again."
+                f"{warehouse} was replaced while this load ran (by a rollback or another load) "
+                "or written by a read-write connection: not swapping over it. Run the load again."
             )
         keep_generation(warehouse, keep)
         os.replace(build, warehouse)
@@ -196,6 +235,11 @@ def rollback(warehouse: Path, load_id: str, keep: int) -> Generation:
     staged = warehouse.with_name(f".{warehouse.name}.rollback")
     shutil.copyfile(generation.path, staged)
     with swap_lock(warehouse):
+        try:
+            refuse_if_written(warehouse)
+        except WarehouseInUse as error:
+            staged.unlink(missing_ok=True)
+            raise RollbackError(str(error)) from error
         keep_generation(warehouse, keep + 1)  # the file being replaced stays reachable
         os.replace(staged, warehouse)
     return generation

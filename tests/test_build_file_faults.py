@@ -1,0 +1,147 @@
+"""Faults around the live warehouse file, reproduced with real processes and real DuckDB files.
+
+An analyst's ordinary read-write connection (another process) must make a load refuse before
+it changes anything, naming the reason, instead of swapping a new file in beside that
+connection's write-ahead log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest.ledger import ensure_ledger
+from pipelines.warehouse.build_file import (
+    SwapRefused,
+    WarehouseInUse,
+    build_path,
+    refuse_if_written,
+    start_build,
+    swap_in,
+)
+
+
+def make_warehouse(path: Path, loads: int) -> None:
+    with duckdb.connect(str(path)) as con:
+        ensure_ledger(con)
+        con.execute("create schema if not exists marts")
+        con.execute("create or replace table marts.fct_indicator_values as select 1 as v")
+        con.execute("delete from ingest.loads")
+        for seq in range(1, loads + 1):
+            con.execute(
+                "insert into ingest.loads values (?, ?, now()::timestamp, now()::timestamp, "
+                "'loaded', 1, 1, 0)",
+                [f"L20261130T0000{seq:02d}Z-{seq:04d}", seq],
+            )
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def analyst(tmp_path: Path):
+    """Start a process that opens a warehouse read-write, writes, and keeps it open."""
+    processes = []
+
+    def open_read_write(warehouse: Path) -> subprocess.Popen:
+        script = (
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(warehouse)!r})\n"
+            "con.execute('create table main.scratch as select 42 as answer')\n"
+            "print('open', flush=True)\n"
+            "sys.stdin.readline()\n"
+            "con.close()\n"
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert process.stdout.readline().strip() == "open"
+        processes.append(process)
+        return process
+
+    yield open_read_write
+    for process in processes:
+        process.kill()
+        process.wait()
+
+
+def test_a_load_refuses_to_start_while_a_read_write_connection_holds_the_warehouse(
+    tmp_path: Path, analyst
+) -> None:
+    warehouse = tmp_path / "ni.duckdb"
+    make_warehouse(warehouse, 1)
+    holder = analyst(warehouse)
+    with pytest.raises(WarehouseInUse) as refused:
+        start_build(warehouse, "run-a-0001")
+    message = str(refused.value)
+    assert "read-write connection holds the warehouse" in message
+    assert f"process {holder.pid}" in message
+    assert "read_only=True" in message and "nothing was changed" in message
+    assert not build_path(warehouse, "run-a-0001").exists()
+
+
+def test_a_swap_refuses_when_a_writer_connected_during_the_load(tmp_path: Path, analyst) -> None:
+    warehouse = tmp_path / "ni.duckdb"
+    make_warehouse(warehouse, 1)
+    build = start_build(warehouse, "run-b-0002")
+    make_warehouse(build, 2)  # the load's work
+    holder = analyst(warehouse)  # an analyst connects read-write meanwhile
+    with pytest.raises(WarehouseInUse, match="read_only=True"):
+        swap_in(warehouse, "run-b-0002", keep=5)
+    holder.stdin.write("\n")  # the analyst closes: the writes fold into the file, WAL gone
+    holder.stdin.flush()
+    holder.wait(timeout=30)
+    before = digest(warehouse)
+    assert not warehouse.with_name("ni.duckdb.wal").exists()
+    # Nothing of the refused load went live; once the writer is gone, the same build swaps in.
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from ingest.loads").fetchone() == (1,)
+    # The file changed under the load (the analyst's writes), so that build never goes live;
+    # the load run again starts from the file as it is now and swaps in.
+    with pytest.raises(SwapRefused, match="replaced while this load ran"):
+        swap_in(warehouse, "run-b-0002", keep=5)
+    assert digest(warehouse) == before
+    make_warehouse(start_build(warehouse, "run-d-0004"), 2)
+    assert swap_in(warehouse, "run-d-0004", keep=5) == warehouse
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from ingest.loads").fetchone() == (2,)
+        assert con.execute("select answer from main.scratch").fetchone() == (42,)
+
+
+def test_a_write_ahead_log_left_by_a_killed_writer_is_named(tmp_path: Path, analyst) -> None:
+    warehouse = tmp_path / "ni.duckdb"
+    make_warehouse(warehouse, 1)
+    analyst(warehouse).kill()  # killed with its write still in the WAL
+    assert warehouse.with_name("ni.duckdb.wal").exists()
+    with pytest.raises(WarehouseInUse, match="ni.duckdb.wal exists"):
+        refuse_if_written(warehouse)
+
+
+def test_readers_do_not_stop_a_load(tmp_path: Path) -> None:
+    warehouse = tmp_path / "ni.duckdb"
+    make_warehouse(warehouse, 1)
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({str(warehouse)!r}, read_only=True); "
+            "print('open', flush=True); sys.stdin.readline()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        build = start_build(warehouse, "run-c-0003")
+        make_warehouse(build, 2)
+        assert swap_in(warehouse, "run-c-0003", keep=5) == warehouse
+    finally:
+        reader.kill()
+        reader.wait()

@@ -56,8 +56,23 @@ def generate_demo(raw_dir: Path, seeds_dir: Path) -> None:
     _say("  " + "\n  ".join(first_lines) + " (see the load summary below for each)")
 
 
+# `niw run`'s exit status when another load holds the load lock (EX_TEMPFAIL: try later).
+EXIT_LOAD_IN_PROGRESS = 75
+
+
 def run_load(settings: Settings) -> int:
-    """Run the nightly_load job in process; print a summary; 0 when published."""
+    """Run the nightly_load job in process, holding the load lock; 0 when published."""
+    from .warehouse.build_file import LoadInProgress, load_lock
+
+    try:
+        with load_lock(settings.warehouse, "niw run"):
+            return _run_load(settings)
+    except LoadInProgress as busy:
+        print(f"NOT STARTED: {busy}", file=sys.stderr)
+        return EXIT_LOAD_IN_PROGRESS
+
+
+def _run_load(settings: Settings) -> int:
     _dagster_home()
     if not has_return_files(settings.raw_dir):
         generate_demo(settings.raw_dir, settings.seeds_dir)

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -139,3 +140,53 @@ def test_a_file_name_cannot_forge_a_summary_line() -> None:
     assert "\n" not in line and "\x1b" not in line
     assert line == "E08000016.csv\\n  rows:  999,999 accepted, 0 rejected\\x1b[2K"
     assert json.dumps(shown("café ✓")) == json.dumps("café ✓")  # printable text is unchanged
+
+
+def test_a_second_load_refuses_at_once_naming_the_first(tmp_path: Path) -> None:
+    """Two loads at once: the second exits 75 within 2 seconds and says who holds the lock."""
+    warehouse = tmp_path / "warehouse" / "ni.duckdb"
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; "
+            "from pipelines.warehouse.build_file import load_lock; "
+            f"lock = load_lock(Path({str(warehouse)!r}), 'niw run'); lock.__enter__(); "
+            "print('holding', flush=True); sys.stdin.readline()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    try:
+        assert first.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        second = niw("run", env={"NIW_WAREHOUSE": str(warehouse), "NIW_RAW_DIR": str(tmp_path)})
+        took = time.monotonic() - started
+        assert second.returncode == 75, second.stderr
+        assert f"niw run (process {first.pid} on" in second.stderr
+        assert "another load is running" in second.stderr and "Traceback" not in second.stderr
+        assert took < 2, f"took {took:.1f} s"
+        # a Dagster run's ingest step refuses the same way (it probes the lock)
+        probe = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from pathlib import Path; "
+                "from pipelines.warehouse.build_file import refuse_if_another_load; "
+                f"refuse_if_another_load(Path({str(warehouse)!r}))",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+        )
+        assert probe.returncode == 1 and "LoadInProgress" in probe.stderr
+    finally:
+        first.kill()
+        first.wait()
+    # the kernel released the killed holder's lock: no clock, no stale-age guess
+    from pipelines.warehouse.build_file import load_lock
+
+    with load_lock(warehouse, "test"):
+        pass

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 
 from ..resources import WarehouseResource
-from ..warehouse.build_file import start_build
+from ..warehouse.build_file import refuse_if_another_load, start_build
 from .load import run_ingest
 
 LEDGER_TABLES = {
@@ -26,6 +26,7 @@ LEDGER_TABLES = {
 )
 def ingest_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Take up new return files under NIW_RAW_DIR into this run's build warehouse."""
+    refuse_if_another_load(warehouse.warehouse_path)  # a Dagster run beside a `niw run`
     build = start_build(warehouse.warehouse_path, context.run.run_id)
     with duckdb.connect(str(build)) as con:
         result = run_ingest(

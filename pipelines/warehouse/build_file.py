@@ -18,10 +18,13 @@ each holds, so keeping one costs no copy; the newest `keep` stay.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
+import json
 import os
 import re
 import shutil
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +45,10 @@ class SwapRefused(RuntimeError):
 
 class WarehouseInUse(RuntimeError):
     """Another process holds the live file read-write: swapping now would corrupt its reads."""
+
+
+class LoadInProgress(RuntimeError):
+    """Another load holds the load lock; the message names it."""
 
 
 class RollbackError(Exception):
@@ -154,6 +161,68 @@ def swap_in(warehouse: Path, run_id: str, keep: int) -> Path:
         os.replace(build, warehouse)
     marker.unlink(missing_ok=True)
     return warehouse
+
+
+# Load locks this process holds (flock is per open file: the process must not lock twice).
+_HELD_LOAD_LOCKS: set[Path] = set()
+
+
+def _load_lock_path(warehouse: Path) -> Path:
+    return warehouse.with_name(f".{warehouse.name}.load.lock")
+
+
+@contextlib.contextmanager
+def load_lock(warehouse: Path, holder: str) -> Iterator[None]:
+    """Held for a whole load, so a second load refuses at once instead of after its work.
+
+    Non-blocking: if another process holds it, LoadInProgress says who (process, host, since
+    when, what). The lock is the kernel's (flock), so a killed load releases it: no clock or
+    stale-age guess is needed to tell a running load from a dead one.
+    """
+    path = _load_lock_path(warehouse)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise LoadInProgress(_describe_holder(handle.read(), warehouse)) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "since": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "holder": holder,
+                }
+            )
+        )
+        handle.flush()
+        _HELD_LOAD_LOCKS.add(path)
+        try:
+            yield
+        finally:
+            _HELD_LOAD_LOCKS.discard(path)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def refuse_if_another_load(warehouse: Path) -> None:
+    """For a load started without `load_lock` (a Dagster run): refuse if another load holds it."""
+    if _load_lock_path(warehouse) in _HELD_LOAD_LOCKS:
+        return  # this process's own load (niw run)
+    with load_lock(warehouse, "probe"):
+        pass
+
+
+def _describe_holder(text: str, warehouse: Path) -> str:
+    try:
+        info = json.loads(text)
+        who = f"{info['holder']} (process {info['pid']} on {info['host']}, since {info['since']})"
+    except (ValueError, KeyError, TypeError):
+        who = "another load"
+    return f"another load is running on {warehouse}: {who}. Wait for it to finish."
 
 
 @contextlib.contextmanager

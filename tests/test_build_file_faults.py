@@ -145,3 +145,26 @@ def test_readers_do_not_stop_a_load(tmp_path: Path) -> None:
     finally:
         reader.kill()
         reader.wait()
+
+
+def test_the_documented_way_to_read_in_a_long_lived_process_sees_the_newest_file(
+    tmp_path: Path,
+) -> None:
+    """DuckDB caches a database per path inside a process: the docs' attach way avoids it."""
+    warehouse = tmp_path / "ni.duckdb"
+    make_warehouse(warehouse, 1)
+    held = duckdb.connect(str(warehouse), read_only=True)  # e.g. a notebook's first cell
+    try:
+        make_warehouse(start_build(warehouse, "run-e-0005"), 2)
+        swap_in(warehouse, "run-e-0005", keep=5)
+        loads = "select count(*) from ingest.loads"
+        # the pitfall the docs warn about: a plain connect returns the cached, old database
+        with duckdb.connect(str(warehouse), read_only=True) as cached:
+            assert cached.execute(loads).fetchone() == (1,)
+        # the documented way (README, docs/publication.md) opens the file there now
+        fresh = duckdb.connect()
+        fresh.execute(f"attach '{warehouse}' as ni (read_only); use ni")
+        assert fresh.execute(loads).fetchone() == (2,)
+        fresh.close()
+    finally:
+        held.close()

@@ -12,6 +12,7 @@ from site_fixtures import PageReader, make_small_release_tables
 
 from pipelines.release.cells import area_value, group_value
 from pipelines.release.charts import histogram_bins
+from pipelines.release.pages import environment
 from pipelines.release.site import build_site
 
 
@@ -233,9 +234,15 @@ def test_number_rule(value, area, group):
 
 
 def test_missing_numbers_read_as_no_value():
+    # a value cell as the pages write it: the number rule's text, or the no-value mark
+    cell = environment().from_string(
+        '{% from "cells.html" import NO_VALUE %}{{ value|area_value or NO_VALUE }} '
+        "{{ value|group_value or NO_VALUE }}"
+    )
     for missing in (None, float("nan")):
-        assert PageReader(area_value(missing)).text == "– no value"
-        assert PageReader(group_value(missing)).text == "– no value"
+        assert area_value(missing) is None and group_value(missing) is None
+        assert PageReader(cell.render(value=missing)).text == "– no value – no value"
+    assert cell.render(value=7.5) == "7.5 7.5"
 
 
 def test_histogram_bins_have_round_edges_and_count_every_value():

@@ -1,4 +1,4 @@
-"""The site's charts: Altair specs drawn to SVG by vl-convert, wrapped for inline use.
+"""The site's charts: Altair specs drawn to SVG by vl-convert, for writing inline in a page.
 
 Two kinds:
 - `trend_spec`: one chart per area and theme with a row per indicator (small multiples in
@@ -17,14 +17,15 @@ SVG carries no random ids: the same spec gives the same bytes.
 from __future__ import annotations
 
 import copy
-import html
 import math
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import altair as alt
 import vl_convert
+from markupsafe import Markup
 
 TREND_WIDTH = 480
 ROW_HEIGHT = 24
@@ -240,18 +241,34 @@ def distribution_spec(
 _XMLNS = re.compile(r' xmlns(:xlink)?="[^"]*"')
 
 
-def render_svg(spec: dict[str, Any], chart_id: str, name: str) -> str:
-    """The chart as inline SVG with role="img" and `name` as its accessible name.
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn as SVG, for the `chart` macro of `templates/cells.html` to write inline.
+
+    The macro gives the <svg> element `chart_id`, role="img" and a <title> of `name` (its
+    accessible name), then vl-convert's own attributes and content.
+    """
+
+    chart_id: str
+    name: str
+    attributes: Markup  # of vl-convert's opening <svg> tag, without the namespaces
+    content: Markup  # everything after that tag, to </svg>
+
+
+def render_svg(spec: dict[str, Any], chart_id: str, name: str) -> Chart:
+    """The chart drawn by vl-convert, ready to be written inline with `name` as its name.
 
     The namespace declarations are dropped: HTML puts inline `<svg>` in the SVG namespace
     itself, and the page then holds no URL at all.
     """
     if not re.fullmatch(r"[a-z0-9-]+", chart_id):
         raise ValueError(f"chart id {chart_id!r} is not a safe HTML id")
-    svg = vl_convert.vegalite_to_svg(spec)
-    svg = _XMLNS.sub("", svg, count=2)
-    head, rest = svg.split(">", 1)
-    opening = head.replace(
-        "<svg ", f'<svg id="{chart_id}" role="img" aria-labelledby="{chart_id}-title" ', 1
-    )
-    return f'{opening}><title id="{chart_id}-title">{html.escape(name)}</title>{rest}'
+    svg = _XMLNS.sub("", vl_convert.vegalite_to_svg(spec), count=2)
+    if not svg.startswith("<svg "):
+        raise ValueError(f"vl-convert did not draw an <svg> element: {svg[:40]!r}")
+    # The one place the site writes HTML it did not escape itself. Safe because vl-convert
+    # drew this SVG from a spec our code built, and the only texts in the spec are numbers
+    # and "NI <number>" labels; vl-convert escapes any text it writes anyway (tried: <, >
+    # and & in text elements, and also " in attributes, come out as entities).
+    opening, content = Markup(svg).split(">", 1)
+    return Chart(chart_id, name, opening.removeprefix("<svg "), content)

@@ -5,27 +5,25 @@ machine without internet it is blank. This page needs nothing but the files besi
 last load's verdict, every suite's result, each failed expectation with what it protects and
 its failing rows, links to the Data Docs validation pages (which do render offline) and a
 list of recent loads. Each check step records its suites under `loads/<load_id>/` and
-rewrites the page, so a load blocked after ingest still gets its report.
+rewrites the page, so a load blocked after ingest still gets its report. The HTML is the
+Jinja2 template `templates/report.html`, autoescaped: every text from the records (suite
+notes, failing rows, file names and comments that senders wrote) is escaped by default.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import shutil
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from .gx_runner import KEEP_LOADS, SUMMARY_EXAMPLES, SuiteOutcome, warning_message
 
 WARNINGS_QUERY = "select * from audit.quality_warnings"
-STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem;max-width:75rem;color:#1b1b1b}
-table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #bbb;padding:.25rem .5rem;
-text-align:left;vertical-align:top}th{background:#eee}.passed{color:#05631e}.warned{color:#8a5300}
-.blocked,.failed{color:#b00020}code{background:#f3f3f3;padding:0 .2rem}.note{color:#444}
-"""
 
 
 def record_outcomes(
@@ -79,90 +77,74 @@ def verdict(records: list[dict[str, Any]]) -> str:
     return "passed"
 
 
-def _cell(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+@cache
+def _environment() -> jinja2.Environment:
+    """The report's template (templates/report.html), autoescaped; None is written as ''."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(__package__, "templates"),
+        autoescape=True,
+        finalize=lambda value: "" if value is None else value,  # a missing cell shows empty
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["thousands"] = lambda number: f"{number or 0:,}"
+    return env
 
 
-def _failures(record: dict[str, Any]) -> list[str]:
-    parts = []
+def _failures(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The suite's failed expectations, with their failing rows (or, for warnings, messages)."""
+    failures = []
     for e in record["expectations"]:
         if e["success"]:
             continue
-        count = e["error"] or f"{e['unexpected_count'] or 0:,} of {e['element_count'] or 0:,} rows"
-        parts.append(
-            f"<h3>{_cell(record['suite'])}: {_cell(e['rule'])} "
-            f"<span class='{'warned' if record['kind'] == 'warning' else 'failed'}'>"
-            f"({_cell(count)})</span></h3>"
-            f"<p class='note'>{_cell(e['notes'])}<br><code>{_cell(e['expectation'])}</code></p>"
-        )
         rows = e["failing_rows"]
-        if not rows:
-            continue
-        if record["kind"] == "warning":
-            items = "".join(
-                f"<li>{_cell(warning_message(e['warning_template'], row))}</li>" for row in rows
-            )
-            parts.append(f"<ul>{items}</ul>")
-        else:
-            columns = list(rows[0])
-            head = "".join(f"<th>{_cell(c)}</th>" for c in columns)
-            body = "".join(
-                "<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>"
-                for row in rows
-            )
-            parts.append(f"<table><tr>{head}</tr>{body}</table>")
-        if (e["unexpected_count"] or 0) > len(rows):
-            parts.append(f"<p class='note'>First {len(rows)} shown.</p>")
-    return parts
+        warning = record["kind"] == "warning"
+        count = e["error"] or f"{e['unexpected_count'] or 0:,} of {e['element_count'] or 0:,} rows"
+        messages = [warning_message(e["warning_template"], row) for row in rows]
+        failures.append(
+            {
+                "suite": record["suite"],
+                "rule": e["rule"],
+                "result": "warned" if warning else "failed",
+                "count": count,
+                "notes": e["notes"],
+                "expectation": e["expectation"],
+                "messages": messages if warning else [],
+                "columns": list(rows[0]) if rows else [],
+                "rows": rows,
+                "unexpected": e["unexpected_count"] or 0,
+            }
+        )
+    return failures
 
 
-def _page(
+def render_report(
     load_id: str, records: list[dict[str, Any]], history: list[tuple[str, str]], prefix: str
 ) -> str:
-    state = verdict(records)
-    headline = {
-        "passed": "every check passed",
-        "warned": "passed, with warnings to look at before publishing",
-        "blocked": "BLOCKED: a hard rule failed; nothing after it was built or published",
-    }[state]
-    rows = []
+    """The report page of one load from its suites' records (as `record_outcomes` keeps them).
+
+    `history`: (load_id, verdict) of recent loads, newest first; `prefix`: the way from the
+    page's folder to the quality folder ("" or "../../").
+    """
+    suites = []
     for r in records:
         result = "passed" if r["success"] else ("failed" if r["kind"] == "blocking" else "warned")
         passed = sum(e["success"] for e in r["expectations"])
-        link = (
-            f"<a href='{_cell(prefix + r['docs_page'])}'>Data Docs page</a>"
-            if r["docs_page"]
-            else ""
+        suites.append(
+            {**r, "result": result, "passed": passed, "expectation_count": len(r["expectations"])}
         )
-        rows.append(
-            f"<tr><td>{_cell(r['suite'])}</td><td>{_cell(r['guards'])}</td><td>{_cell(r['kind'])}</td>"
-            f"<td class='{result}'>{result}</td><td>{passed} of {len(r['expectations'])}</td>"
-            f"<td>{r['rows_checked']:,}</td><td>{link}</td></tr>"
-        )
-    failures = [part for r in records for part in _failures(r)]
-    loads = "".join(
-        f"<li><a href='{_cell(prefix)}loads/{_cell(other)}/index.html'>{_cell(other)}</a>: "
-        f"<span class='{s}'>{s}</span></li>"
-        for other, s in history
+    template = _environment().get_template("report.html")
+    return template.render(
+        load_id=load_id,
+        verdict=verdict(records),
+        warnings_query=WARNINGS_QUERY,
+        suites=suites,
+        failures=[f for r in records for f in _failures(r)],
+        history=history,
+        prefix=prefix,
     )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>NI Warehouse load {_cell(load_id)}: quality</title>
-<style>{STYLE}</style></head><body>
-<h1>Quality of load {_cell(load_id)}</h1>
-<p class="{state}"><strong>{_cell(headline)}</strong></p>
-<p>Blocking suites guard the load (a failure stops it and leaves the published warehouse as it
-was); warning suites list anomalies a person should look at. The suites are the files in
-<code>expectations/</code>. Every warning of a published load is in the warehouse:
-<code>{_cell(WARNINGS_QUERY)}</code>.</p>
-<table><tr><th>suite</th><th>guards</th><th>kind</th><th>result</th><th>expectations passed</th>
-<th>rows checked</th><th></th></tr>{"".join(rows)}</table>
-<h2>What failed or warned</h2>
-{"".join(failures) or "<p>Nothing.</p>"}
-<h2>Recent loads</h2><ul>{loads}</ul>
-<p><a href="{_cell(prefix)}data_docs/index.html">Great Expectations Data Docs</a> (its index
-needs internet for its scripts; the validation pages linked above do not).</p>
-</body></html>
-"""
 
 
 def write_report(quality_dir: Path, load_id: str) -> Path:
@@ -175,8 +157,8 @@ def write_report(quality_dir: Path, load_id: str) -> Path:
     history = [(other, verdict(_load_records(loads_dir / other))) for other in reversed(loads)]
     records = _load_records(loads_dir / load_id)
     (loads_dir / load_id / "index.html").write_text(
-        _page(load_id, records, history, "../../"), encoding="utf-8"
+        render_report(load_id, records, history, "../../"), encoding="utf-8"
     )
     index = quality_dir / "index.html"
-    index.write_text(_page(load_id, records, history, ""), encoding="utf-8")
+    index.write_text(render_report(load_id, records, history, ""), encoding="utf-8")
     return index

@@ -32,9 +32,48 @@ def _dagster_home() -> Path:
     os.environ["DAGSTER_HOME"] = str(home)
     config = home / "dagster.yaml"
     if not config.exists():
-        # One load at a time: runs share the raw folder and the published file.
+        # One load at a time: runs share the raw folder and the live warehouse.
         config.write_text("run_queue:\n  max_concurrent_runs: 1\ntelemetry:\n  enabled: false\n")
+    if "run_monitoring:" not in config.read_text():
+        # The daemon marks runs whose worker died (kill -9, a reboot) or that outlive the job's
+        # dagster/max_runtime as failed, so the one-at-a-time queue never waits behind them.
+        with config.open("a") as handle:
+            handle.write(RUN_MONITORING)
     return home
+
+
+RUN_MONITORING = """run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  max_resume_run_attempts: 0
+  poll_interval_seconds: 60
+"""
+LAUNCHED_BY = "niw/launched_by"
+
+
+def fail_orphaned_runs(instance) -> list[str]:
+    """Mark failed the in-process runs a killed `niw run` left STARTED; return their ids.
+
+    Called while holding the load lock: no other `niw run` is alive, so any run it launched
+    that is still in progress belongs to a process that died (the daemon's run monitoring
+    cannot see in-process runs).
+    """
+    import dagster as dg
+
+    in_progress = [
+        dg.DagsterRunStatus.STARTED,
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.NOT_STARTED,
+        dg.DagsterRunStatus.CANCELING,
+    ]
+    orphans = instance.get_runs(
+        filters=dg.RunsFilter(statuses=in_progress, tags={LAUNCHED_BY: "niw run"})
+    )
+    for run in orphans:
+        instance.report_run_failed(
+            run, "its `niw run` process ended without finishing it (killed or crashed)"
+        )
+    return [run.run_id for run in orphans]
 
 
 def _say(message: str) -> None:
@@ -93,9 +132,13 @@ def _run_load(settings: Settings) -> int:
     _say(f"  (dbt's line-by-line output goes to {log_path})")
     # dbt prints one line per model and test (hundreds); keep them in a log, not on screen.
     dbt_results_path(settings.warehouse).unlink(missing_ok=True)  # a failure names this run's
+    instance = dg.DagsterInstance.get()
+    for run_id in fail_orphaned_runs(instance):
+        _say(f"  marked run {run_id} failed: a killed `niw run` had left it in progress")
     with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
-            instance=dg.DagsterInstance.get(),
+            instance=instance,
+            tags={LAUNCHED_BY: "niw run"},
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )

@@ -16,6 +16,8 @@ from .warehouse.go_live import build_go_live
 nightly_load = dg.define_asset_job(
     name="nightly_load",
     selection=dg.AssetSelection.all(),
+    # A national load takes minutes; run monitoring fails a run that hangs far beyond that.
+    tags={"dagster/max_runtime": 3600},
     description=(
         "Ingest new returns, check them, build the warehouse with dbt, check it, and go live "
         "(release, then swap in the warehouse) only if every blocking check passed."

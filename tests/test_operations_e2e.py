@@ -1,0 +1,81 @@
+"""Operating faults reproduced with real `niw run` processes and Dagster's real local instance."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from dagster._core.instance.ref import InstanceRef
+
+from pipelines.settings import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+RETURN = "area_code,indicator,period,value,status\nE08000016,NI 117,2008/09,7.5,final\n"
+
+
+def environment(root: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "NIW_RAW_DIR": str(root / "raw"),
+        "NIW_WAREHOUSE": str(root / "warehouse" / "ni.duckdb"),
+        "NIW_PUBLISH_DIR": str(root / "published"),
+        "NIW_QUALITY_DIR": str(root / "quality"),
+        "NIW_PUBLISH_AS_OF": "2026-11-30",
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+
+
+def runs_by_status(home: Path) -> dict[str, str]:
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+        return {run.run_id: run.status.value for run in instance.get_runs()}
+
+
+def test_a_killed_load_leaves_no_run_in_progress_for_the_queue_to_wait_on(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "barnsley_2008-09.csv").write_text(RETURN)
+    env = environment(tmp_path)
+    home = tmp_path / "dagster_home"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "run"],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # so kill -9 reaches dbt too
+    )
+    deadline = time.monotonic() + 180
+    started: list[str] = []
+    while time.monotonic() < deadline and not started:
+        time.sleep(0.5)
+        if (home / "history").exists():
+            started = [r for r, s in runs_by_status(home).items() if s == "STARTED"]
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    assert started, "the first load never started its run"
+    assert runs_by_status(home)[started[0]] == "STARTED"  # what a kill -9 leaves behind
+
+    second = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run"],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert f"marked run {started[0]} failed" in second.stderr
+    statuses = runs_by_status(home)
+    assert statuses[started[0]] == "FAILURE"
+    # nothing is left in progress: the run queue (max_concurrent_runs: 1) can start the next
+    in_progress = {"STARTED", "STARTING", "QUEUED", "NOT_STARTED", "CANCELING"}
+    assert not [r for r, s in statuses.items() if s in in_progress]
+    config = (home / "dagster.yaml").read_text()
+    assert "run_monitoring:\n  enabled: true" in config

@@ -5,7 +5,9 @@
 {% macro publish_as_of() -%}
     {%- set as_of = var('publish_as_of', none) or run_started_at.strftime('%Y-%m-%d') -%}
     {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', as_of | string) -%}
-        {{ exceptions.raise_compiler_error("publish_as_of must be a date YYYY-MM-DD, not " ~ as_of) }}
+        {{ exceptions.raise_compiler_error(
+            "publish_as_of must be a date YYYY-MM-DD, not " ~ as_of
+        ) }}
     {%- endif -%}
     date '{{ as_of }}'
 {%- endmacro %}

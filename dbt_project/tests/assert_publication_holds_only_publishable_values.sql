@@ -2,7 +2,12 @@
 -- every released value is a final version of the ledger whose period's publication date is on
 -- or before the embargo date, checked against the seeds rather than the models that chose it.
 with released as (
-    select area_code, ni_code, period_id, version_number, value
+    select
+        area_code,
+        ni_code,
+        period_id,
+        version_number,
+        value
     from {{ ref('pub_fct_indicator_values') }}
 ),
 

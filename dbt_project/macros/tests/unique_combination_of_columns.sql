@@ -3,7 +3,7 @@
     (a multi-column key). Fails with one row per duplicated key.
 #}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
-    {%- set key_columns = combination_of_columns | join(', ') %}
+{%- set key_columns = combination_of_columns | join(', ') %}
 
 with keyed as (
     select

@@ -16,5 +16,5 @@ select
     periods.financial_year
 from areas
 inner join periods
-    on (areas.valid_from_period is null or periods.financial_year >= areas.valid_from_period)
-    and (areas.valid_to_period is null or periods.financial_year <= areas.valid_to_period)
+    on (areas.valid_from_period is null or areas.valid_from_period <= periods.financial_year)
+    and (areas.valid_to_period is null or areas.valid_to_period >= periods.financial_year)

@@ -23,21 +23,25 @@ ranked as (
         scoped_values.value,
         indicators.polarity,
         case indicators.polarity
-            when 'higher_is_better' then rank() over (
-                partition by scoped_values.scope, scoped_values.ni_code, scoped_values.period_id
-                order by round(scoped_values.value, 9) desc
-            )
-            when 'lower_is_better' then rank() over (
-                partition by scoped_values.scope, scoped_values.ni_code, scoped_values.period_id
-                order by round(scoped_values.value, 9) asc
-            )
+            when 'higher_is_better' then rank() over highest_first
+            when 'lower_is_better' then rank() over lowest_first
         end as value_rank,
-        count(*) over (
-            partition by scoped_values.scope, scoped_values.ni_code, scoped_values.period_id
-        ) as areas_ranked
+        count(*) over same_indicator_and_period as areas_ranked
     from scoped_values
     left join indicators
         on scoped_values.ni_code = indicators.ni_code
+    window
+        same_indicator_and_period as (
+            partition by scoped_values.scope, scoped_values.ni_code, scoped_values.period_id
+        ),
+        highest_first as (
+            partition by scoped_values.scope, scoped_values.ni_code, scoped_values.period_id
+            order by round(scoped_values.value, 9) desc
+        ),
+        lowest_first as (
+            partition by scoped_values.scope, scoped_values.ni_code, scoped_values.period_id
+            order by round(scoped_values.value, 9) asc
+        )
 )
 
 select

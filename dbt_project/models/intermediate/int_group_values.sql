@@ -96,8 +96,8 @@ select
     case indicators.aggregation
         when 'ratio'
             then aggregated.sum_of_numerators
-            * indicators.multiplier
-            / nullif(aggregated.sum_of_denominators, 0)
+                * indicators.multiplier
+                / nullif(aggregated.sum_of_denominators, 0)
         when 'sum' then aggregated.sum_of_values
     end as value,
     case

@@ -212,7 +212,8 @@ select
     coalesce(indicator_counts.missing_ni_codes, cast([] as varchar[])) as missing_ni_codes,
     cast(coalesce(rejection_counts.rows_rejected, 0) as bigint) as rows_rejected,
     coalesce(
-        rejection_counts.rejected_by_reason, cast(map() as map(varchar, bigint))
+        -- the duckdb dialect reads the type map(...) as the map keyword: not a spacing issue
+        rejection_counts.rejected_by_reason, cast(map() as map(varchar, bigint))  -- noqa: LT01
     ) as rejected_by_reason,
     cast(coalesce(file_counts.files_received, 0) as integer) as files_received,
     cast(coalesce(file_counts.files_fully_rejected, 0) as integer) as files_fully_rejected,

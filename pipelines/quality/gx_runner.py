@@ -10,6 +10,7 @@ only when a check actually runs.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import math
 import os
@@ -95,6 +96,28 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def escape_text(batch: pd.DataFrame) -> pd.DataFrame:
+    """The batch with every text cell HTML-escaped, for Great Expectations to see.
+
+    GE's Data Docs write the values of failing rows into HTML without escaping them, and
+    some of those values come from senders (a file named `<img src=x onerror=...>.csv`).
+    Escaping is one-to-one, so uniqueness, equality and set membership of codes judge the
+    same; `_unescaped` turns failing rows back into the text as sent for our own tables.
+    """
+    escaped = batch.copy()
+    for column in escaped.columns:
+        values = escaped[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            escaped[column] = values.map(
+                lambda cell: html.escape(cell, quote=True) if isinstance(cell, str) else cell
+            )
+    return escaped
+
+
+def _unescaped(value: Any) -> Any:
+    return html.unescape(value) if isinstance(value, str) else value
 
 
 class GxRunner:
@@ -195,7 +218,7 @@ class GxRunner:
 
         checkpoint = self._checkpoint(suite)
         result = checkpoint.run(
-            batch_parameters={"dataframe": batch},
+            batch_parameters={"dataframe": escape_text(batch)},
             expectation_parameters=parameters,
             run_id=RunIdentifier(run_name=run_name, run_time=run_time),
         )
@@ -215,7 +238,7 @@ class GxRunner:
                 "partial_unexpected_index_list"
             )
             failing = [
-                {key: _plain(value) for key, value in row.items()}
+                {key: _unescaped(_plain(value)) for key, value in row.items()}
                 for row in (rows or [])
                 if isinstance(row, dict)
             ]

@@ -25,7 +25,8 @@ def describe_release(publish_dir: Path, unchanged: bool) -> list[str]:
         first = (
             f"  release:   {release.name} ({released:,} final values published as of "
             f"{manifest['as_of']}; {changes['new']:,} new, {changes['revised']:,} revised, "
-            f"{changes['withdrawn']:,} withdrawn since {since})"
+            f"{changes.get('restated', 0):,} restated, {changes['withdrawn']:,} withdrawn "
+            f"since {since})"
         )
     return [
         first,
@@ -46,7 +47,8 @@ def list_releases(publish_dir: Path) -> int:
         print(
             f"{path.name}  as of {manifest['as_of']}  "
             f"{manifest['tables']['fct_indicator_values']['rows']:>9,} values  "
-            f"+{changes['new']:,} ~{changes['revised']:,} -{changes['withdrawn']:,}{marker}"
+            f"+{changes['new']:,} ~{changes['revised']:,} ={changes.get('restated', 0):,} "
+            f"-{changes['withdrawn']:,}{marker}"
         )
     return 0
 

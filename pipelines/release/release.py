@@ -65,6 +65,7 @@ EMBARGO_RULE = (
     "from released values only."
 )
 FORMAT_VERSION = 1
+CHANGE_KINDS = ("new", "revised", "restated", "withdrawn")
 STALE_SECONDS = 6 * 3600  # a leftover older than this is from a load that died
 CHECKSUM_FILES = ("manifest.json", "SHA256SUMS")
 
@@ -189,7 +190,12 @@ def write_table(
 def write_changes(
     con: duckdb.DuckDBPyConnection, previous: Path | None, folder: Path
 ) -> dict[str, int]:
-    """changes.csv/.parquet: every released value that is new, revised or withdrawn."""
+    """changes.csv/.parquet: every released value that is new, revised, restated or withdrawn.
+
+    `revised`: the value changed. `restated`: the same value sent again with other fields
+    changed (numerator, denominator, interval, version), so that a partial resend reads as
+    what it is, not as "revised 54.3 -> 54.3".
+    """
     new = "new_values"
     new_file = sql_literal(str(folder / "data" / "fct_indicator_values.parquet"))
     con.execute(f"create or replace temp view {new} as select * from read_parquet({new_file})")  # noqa: S608
@@ -208,6 +214,7 @@ def write_changes(
             {keys},
             case when o.area_code is null then 'new'
                  when n.area_code is null then 'withdrawn'
+                 when n.value is not distinct from o.value then 'restated'
                  else 'revised' end as change,
             o.value as old_value,
             n.value as new_value,
@@ -225,7 +232,7 @@ def write_changes(
     order = ", ".join(VALUE_KEY)
     write_table(con, "changes", order, folder / "changes")
     counts = dict(con.execute("select change, count(*) from changes group by all").fetchall())
-    return {kind: counts.get(kind, 0) for kind in ("new", "revised", "withdrawn")}
+    return {kind: counts.get(kind, 0) for kind in CHANGE_KINDS}
 
 
 def file_entries(folder: Path) -> list[dict[str, object]]:

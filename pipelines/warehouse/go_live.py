@@ -58,6 +58,7 @@ def go_live(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
             "as_of": staged.manifest["as_of"],
             "released_values": tables["fct_indicator_values"]["rows"],
             "changes": f"{changes['new']} new, {changes['revised']} revised, "
+            f"{changes['restated']} restated, "
             f"{changes['withdrawn']} withdrawn",
             "site": dg.MetadataValue.path(str(release / "site" / "index.html")),
         }

@@ -20,13 +20,14 @@ from pipelines.warehouse.build_file import (
     SwapRefused,
     WarehouseInUse,
     build_path,
+    list_generations,
     refuse_if_written,
     start_build,
     swap_in,
 )
 
 
-def make_warehouse(path: Path, loads: int) -> None:
+def make_warehouse(path: Path, loads: int, last_outcome: str = "loaded") -> None:
     with duckdb.connect(str(path)) as con:
         ensure_ledger(con)
         con.execute("create schema if not exists marts")
@@ -35,8 +36,12 @@ def make_warehouse(path: Path, loads: int) -> None:
         for seq in range(1, loads + 1):
             con.execute(
                 "insert into ingest.loads values (?, ?, now()::timestamp, now()::timestamp, "
-                "'loaded', 1, 1, 0)",
-                [f"L20261130T0000{seq:02d}Z-{seq:04d}", seq],
+                "?, 1, 1, 0)",
+                [
+                    f"L20261130T0000{seq:02d}Z-{seq:04d}",
+                    seq,
+                    last_outcome if seq == loads else "loaded",
+                ],
             )
 
 
@@ -168,3 +173,19 @@ def test_the_documented_way_to_read_in_a_long_lived_process_sees_the_newest_file
         fresh.close()
     finally:
         held.close()
+
+
+def test_a_night_with_nothing_new_does_not_use_up_a_rollback_generation(tmp_path: Path) -> None:
+    warehouse = tmp_path / "ni.duckdb"
+    make_warehouse(warehouse, 1)
+    make_warehouse(start_build(warehouse, "run-f-0006"), 2)
+    swap_in(warehouse, "run-f-0006", keep=5)
+    kept = list_generations(warehouse)
+    assert [g.load_id for g in kept] == ["L20261130T000001Z-0001"]
+    make_warehouse(start_build(warehouse, "run-g-0007"), 3, last_outcome="nothing_new")
+    swap_in(warehouse, "run-g-0007", keep=5)
+    assert list_generations(warehouse) == kept  # the quiet night kept nothing
+    with duckdb.connect(str(warehouse), read_only=True) as con:  # but it is recorded
+        assert con.execute("select outcome from ingest.loads where load_seq = 3").fetchone() == (
+            "nothing_new",
+        )

@@ -147,8 +147,15 @@ def checkpoint_build(warehouse: Path, run_id: str) -> Path:
 
 
 def swap_in(warehouse: Path, run_id: str, keep: int) -> Path:
-    """Make this run's build file the live warehouse; the outgoing file becomes a generation."""
+    """Make this run's build file the live warehouse; the outgoing file becomes a generation.
+
+    Unless the build's load took nothing new: then the outgoing file holds the same figures,
+    and keeping it would push a generation worth rolling back to out of the kept few.
+    """
     build = checkpoint_build(warehouse, run_id)
+    with duckdb.connect(str(build), read_only=True) as con:
+        incoming = last_load(con)
+    keep_outgoing = incoming is None or incoming.outcome != "nothing_new"
     marker = _base_marker(warehouse, run_id)
     with swap_lock(warehouse):
         refuse_if_written(warehouse)
@@ -157,7 +164,8 @@ def swap_in(warehouse: Path, run_id: str, keep: int) -> Path:
                 f"{warehouse} was replaced while this load ran (by a rollback or another load) "
                 "or written by a read-write connection: not swapping over it. Run the load again."
             )
-        keep_generation(warehouse, keep)
+        if keep_outgoing:
+            keep_generation(warehouse, keep)
         os.replace(build, warehouse)
     marker.unlink(missing_ok=True)
     return warehouse

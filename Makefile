@@ -23,7 +23,7 @@ test: $(STAMP)
 ## dev: the Dagster UI on http://127.0.0.1:3000 with the assets, schedule and sensor
 dev: $(STAMP)
 	$(BIN)/niw prepare
-	DAGSTER_HOME="$$($(BIN)/python -c 'from pipelines.cli import _dagster_home; print(_dagster_home())')" \
+	DAGSTER_HOME="$$($(BIN)/python -c 'from pipelines.nightly import dagster_home; print(dagster_home())')" \
 	  $(BIN)/dagster dev -m pipelines.definitions
 
 ## demo: write the demo return set into NIW_RAW_DIR

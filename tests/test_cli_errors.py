@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cli import _dagster_home, shown
+from pipelines.nightly import dagster_home, shown
 from pipelines.settings import REPO_ROOT
 
 
@@ -128,7 +128,7 @@ def test_sql_writes_csv_with_formula_cells_neutralised(tmp_path: Path) -> None:
 def test_a_relative_dagster_home_is_taken_from_the_repository_root(tmp_path, monkeypatch) -> None:
     relative = os.path.relpath(tmp_path / "dagster_home", REPO_ROOT)
     monkeypatch.setenv("DAGSTER_HOME", relative)
-    home = _dagster_home()
+    home = dagster_home()
     assert home.is_absolute() and home.resolve() == (tmp_path / "dagster_home").resolve()
     assert os.environ["DAGSTER_HOME"] == str(home)
     assert "max_concurrent_runs: 1" in (home / "dagster.yaml").read_text()

@@ -79,3 +79,45 @@ def test_a_killed_load_leaves_no_run_in_progress_for_the_queue_to_wait_on(tmp_pa
     assert not [r for r, s in statuses.items() if s in in_progress]
     config = (home / "dagster.yaml").read_text()
     assert "run_monitoring:\n  enabled: true" in config
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    """A real 6 MB filesystem (tmpfs) for the warehouse folder; needs root, as CI runs."""
+    folder = tmp_path / "warehouse"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip()}")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_load_that_fills_the_disk_says_so_and_clears_its_own_leftovers(
+    tmp_path: Path, tiny_disk: Path
+) -> None:
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "barnsley_2008-09.csv").write_text(RETURN)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run"],
+        env=environment(tmp_path),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "Traceback" not in done.stderr.split("LOAD FAILED")[-1]
+    assert f"No space left on device in {tiny_disk}: free " in done.stderr
+    assert "MB and run again" in done.stderr
+    leftovers = [p.name for p in tiny_disk.iterdir() if ".build-" in p.name]
+    assert leftovers == []  # the failed load's copy is gone, so the next load has room
+    diagnosis = tiny_disk / "logs" / "last_failed_load.json"
+    assert diagnosis.stat().st_size < 64_000
+    assert not (tmp_path / "published" / "latest").exists()

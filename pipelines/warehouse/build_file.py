@@ -129,6 +129,13 @@ def start_build(warehouse: Path, run_id: str) -> Path:
     return build
 
 
+def remove_build(warehouse: Path, run_id: str) -> None:
+    """Remove a run's build file, its WAL and its start marker (a failed load's leftovers)."""
+    build = build_path(warehouse, run_id)
+    for leftover in (build, build.with_name(build.name + ".wal"), _base_marker(warehouse, run_id)):
+        leftover.unlink(missing_ok=True)
+
+
 def remove_stale_builds(warehouse: Path) -> None:
     """Delete build files (and their WAL and marker) that loads which died left hours ago."""
     for old in warehouse.parent.glob(f".{warehouse.name}.build-*"):

@@ -12,6 +12,7 @@ run_results.json of the invocation, kept beside the warehouse for the run summar
 import fcntl
 import functools
 import json
+import os
 import shutil
 import sys
 from collections.abc import Mapping
@@ -81,9 +82,10 @@ def dbt_results_path(warehouse: Path) -> Path:
 
 def dbt_failures(results_path: Path) -> list[str]:
     """One line per dbt node that failed or errored in a kept run_results.json."""
-    if not results_path.is_file():
+    try:
+        results = json.loads(results_path.read_text(encoding="utf-8")).get("results", [])
+    except (OSError, ValueError):  # none kept (dbt did not get that far), or cut short
         return []
-    results = json.loads(results_path.read_text(encoding="utf-8")).get("results", [])
     return [
         f"{result['status'].upper()} {result['unique_id']}: "
         + " ".join(str(result.get("message") or "").split())
@@ -132,10 +134,19 @@ def build_dbt_assets() -> dg.AssetsDefinition:
 
 
 def _keep_run_results(target_path: Path, warehouse: Path) -> None:
+    """Copy dbt's run_results.json beside the warehouse, whole or not at all.
+
+    Runs while dbt's own error may be on its way out: a failure here (a full disk) must not
+    replace that error, so it is swallowed and the partial copy removed.
+    """
     results = target_path / "run_results.json"
     kept = dbt_results_path(warehouse)
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    if results.is_file():
-        shutil.copyfile(results, kept)
-    else:
-        kept.unlink(missing_ok=True)  # dbt did not get as far as writing results
+    partial = kept.with_name(kept.name + ".partial")
+    try:
+        kept.unlink(missing_ok=True)
+        if results.is_file():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(results, partial)
+            os.replace(partial, kept)
+    except OSError:
+        partial.unlink(missing_ok=True)

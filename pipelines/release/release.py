@@ -284,36 +284,44 @@ def stage_release(
         con.execute(f"attach {sql_literal(str(warehouse_file))} as wh (read_only)")
         load = source_load(con)
         as_of = con.execute("select max(as_of)::varchar from wh.publication.embargo").fetchone()[0]
-        release_id = f"{load['load_id']}-asof-{as_of}"
-        folder = publish_dir / f".staging-{release_id}-{os.getpid()}"
+    except BaseException:
+        con.close()
+        raise
+    release_id = f"{load['load_id']}-asof-{as_of}"
+    folder = publish_dir / f".staging-{release_id}-{os.getpid()}"
+    try:  # from here on, whatever fails (a full disk) leaves no half-written folder behind
         shutil.rmtree(folder, ignore_errors=True)
         (folder / "data").mkdir(parents=True)
-        tables = {}
-        for name, (relation, order_by) in RELEASE_TABLES.items():
-            entry = write_table(con, f"wh.{relation}", order_by, folder / "data" / name)
-            tables[name] = {"parquet": f"data/{name}.parquet", "csv": f"data/{name}.csv", **entry}
-        say(f"release {release_id}: {len(tables)} tables written")
-        previous = latest_release(publish_dir)
-        changes = write_changes(con, previous, folder)
-    finally:
-        con.close()
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "release_id": release_id,
-        "created": load["finished_at"],
-        "as_of": as_of,
-        "embargo_rule": EMBARGO_RULE,
-        "source_load": load,
-        "previous_release": previous.name if previous else None,
-        "tables": tables,
-        "changes": {"csv": "changes.csv", "parquet": "changes.parquet", **changes},
-        "site": "site/index.html",
-    }
-    if previous and same_data(previous, file_entries(folder)):
-        # Checked before the site is drawn: a quiet night costs the data files only.
-        say(f"release: nothing publishable differs from {previous.name}; it stays latest")
-        return StagedRelease(release_id, folder, publish_dir, manifest, previous.name)
-    try:
+        try:
+            tables = {}
+            for name, (relation, order_by) in RELEASE_TABLES.items():
+                entry = write_table(con, f"wh.{relation}", order_by, folder / "data" / name)
+                tables[name] = {
+                    "parquet": f"data/{name}.parquet",
+                    "csv": f"data/{name}.csv",
+                    **entry,
+                }
+            say(f"release {release_id}: {len(tables)} tables written")
+            previous = latest_release(publish_dir)
+            changes = write_changes(con, previous, folder)
+        finally:
+            con.close()
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "release_id": release_id,
+            "created": load["finished_at"],
+            "as_of": as_of,
+            "embargo_rule": EMBARGO_RULE,
+            "source_load": load,
+            "previous_release": previous.name if previous else None,
+            "tables": tables,
+            "changes": {"csv": "changes.csv", "parquet": "changes.parquet", **changes},
+            "site": "site/index.html",
+        }
+        if previous and same_data(previous, file_entries(folder)):
+            # Checked before the site is drawn: a quiet night costs the data files only.
+            say(f"release: nothing publishable differs from {previous.name}; it stays latest")
+            return StagedRelease(release_id, folder, publish_dir, manifest, previous.name)
         build_release_site(folder, manifest, say)
         write_manifest(folder, manifest)
         problems = verify_release(folder)

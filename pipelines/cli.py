@@ -161,7 +161,7 @@ def run_publication_command(args: argparse.Namespace, settings: Settings) -> int
     from .release import commands
 
     if args.command == "releases":
-        return commands.list_releases(settings.publish_dir)
+        return commands.list_releases(settings.publish_dir, settings.warehouse)
     if args.command == "verify":
         return commands.verify(args.folder or settings.publish_dir / "latest")
     if args.command == "rollback":

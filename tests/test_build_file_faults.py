@@ -189,3 +189,73 @@ def test_a_night_with_nothing_new_does_not_use_up_a_rollback_generation(tmp_path
         assert con.execute("select outcome from ingest.loads where load_seq = 3").fetchone() == (
             "nothing_new",
         )
+
+
+def test_a_rollback_withdraws_the_undone_loads_files_and_load_numbers_are_never_reused(
+    tmp_path: Path,
+) -> None:
+    """Real ingest into real build files: the file a rolled-back load took is not taken again."""
+    from pipelines.ingest.ledger import withdrawn_loads
+    from pipelines.ingest.load import run_ingest
+    from pipelines.settings import REPO_ROOT
+    from pipelines.warehouse.build_file import rollback
+
+    seeds, raw = REPO_ROOT / "data" / "seeds", tmp_path / "raw"
+    raw.mkdir()
+    warehouse = tmp_path / "warehouse" / "ni.duckdb"
+    header = "area_code,indicator,period,value,status\n"
+
+    def load(run_id: str) -> str:
+        build = start_build(warehouse, run_id)
+        with duckdb.connect(str(build)) as con:
+            result = run_ingest(con, raw, seeds)
+            con.execute("create schema if not exists marts")
+            con.execute("create or replace table marts.fct_indicator_values as select 1 as v")
+        swap_in(warehouse, run_id, keep=5)
+        return result.load_id
+
+    (raw / "round1.csv").write_text(header + "E08000016,NI 117,2008/09,7.5,final\n")
+    first = load("run-1")
+    (raw / "round2.csv").write_text(header + "E08000016,NI 117,2008/09,9.9,final\n")
+    second = load("run-2")
+    assert second.endswith("-0002")
+
+    done = rollback(warehouse, first, keep=5)
+    assert done.undone_loads == [second]
+    assert done.withdrawn_paths == ["round2.csv"]
+    third = load("run-3")
+    assert third.endswith("-0003")  # not -0002 again
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        taken = con.execute("select path from ingest.load_files order by load_id").fetchall()
+        assert taken == [("round1.csv",)]  # round2.csv stays withdrawn
+        assert withdrawn_loads(con) == {second}
+    # changed bytes at the same path are a new submission again
+    (raw / "round2.csv").write_text(header + "E08000016,NI 117,2008/09,8.0,final\n")
+    load("run-4")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute(
+            "select value from ingest.accepted_values where path = 'round2.csv'"
+        ).fetchall() == [(8.0,)]
+
+
+def test_niw_rollback_and_releases_mark_the_live_and_the_withdrawn(tmp_path: Path) -> None:
+    from pipelines.cli import main as niw
+
+    warehouse = tmp_path / "ni.duckdb"
+    for n in (1, 2):
+        make_warehouse(start_build(warehouse, f"run-h-000{n}"), n)
+        swap_in(warehouse, f"run-h-000{n}", keep=5)
+    os_env = {"NIW_WAREHOUSE": str(warehouse), "NIW_PUBLISH_DIR": str(tmp_path / "pub")}
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in os_env.items():
+            env.setenv(key, value)
+        assert niw(["rollback", "L20261130T000001Z-0001"]) == 0
+        import contextlib
+        import io
+
+        listing = io.StringIO()
+        with contextlib.redirect_stdout(listing):
+            assert niw(["rollback"]) == 0
+    text = listing.getvalue()
+    assert "Live:" in text and "holds load L20261130T000001Z-0001" in text
+    assert "L20261130T000002Z-0002" in text and "(withdrawn: rolled back)" in text

@@ -66,7 +66,7 @@ def test_rollback_restores_a_generation_and_keeps_the_file_it_replaced(tmp_path:
         make_warehouse(tmp_path / "build.duckdb", n)
         os.replace(tmp_path / "build.duckdb", warehouse)
     restored = rollback(warehouse, load_id(1), keep=5)
-    assert restored.load_id == load_id(1)
+    assert restored.generation.load_id == load_id(1)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from ingest.loads").fetchone() == (1,)
     assert [g.load_id for g in list_generations(warehouse)] == [load_id(1), load_id(2)]

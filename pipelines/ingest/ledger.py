@@ -4,6 +4,8 @@
     ingest.load_files       one row per file a load took up, with its outcome and counts
     ingest.rejected_rows    every rejected row: file, line, the row as read, reason, message
     ingest.accepted_values  every accepted version of a value, in version order
+    ingest.rollbacks        every rollback: the loads it undid
+    ingest.withdrawn_files  the files those loads had taken up (not taken up again)
 
 Append-only: nothing is updated or deleted, so every version and every rejection stays
 findable (docs/architecture.md describes each column). dbt reads these tables as sources.
@@ -53,6 +55,17 @@ alter table ingest.rejected_rows add column if not exists area_code varchar;
 alter table ingest.rejected_rows add column if not exists ni_code varchar;
 alter table ingest.rejected_rows add column if not exists period_id varchar;
 alter table ingest.accepted_values add column if not exists copies integer default 1;
+-- Written by a rollback (pipelines/warehouse/build_file.py, through record_rollback below):
+-- the loads it undid, and every file those loads had taken up, so that the next load does
+-- not take them up again (unless their bytes change) nor reuse their load numbers.
+create table if not exists ingest.rollbacks (
+    rolled_back_at timestamp not null, restored_load_id varchar not null,
+    withdrawn_load_ids varchar[] not null, last_load_seq integer not null
+);
+create table if not exists ingest.withdrawn_files (
+    path varchar not null, sha256 varchar, load_id varchar not null,
+    rolled_back_at timestamp not null
+);
 """
 
 
@@ -116,6 +129,86 @@ class IngestResult:
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     """Create the ledger if missing, and add the columns an older ledger lacks."""
     con.execute(LEDGER_DDL)
+
+
+def next_load_seq(con: duckdb.DuckDBPyConnection) -> int:
+    """The next load's number: never one a load already had, even one a rollback undid."""
+    return con.execute(
+        "select greatest((select coalesce(max(load_seq), 0) from ingest.loads), "
+        "(select coalesce(max(last_load_seq), 0) from ingest.rollbacks)) + 1"
+    ).fetchone()[0]
+
+
+def files_seen(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str | None]]:
+    """(path, sha256) of every file a load took up, or a rollback withdrew: not new again."""
+    return set(
+        con.execute(
+            "select path, sha256 from ingest.load_files "
+            "union select path, sha256 from ingest.withdrawn_files"
+        ).fetchall()
+    )
+
+
+def record_rollback(
+    con: duckdb.DuckDBPyConnection, live: str, at: dt.datetime
+) -> tuple[list[str], list[str]]:
+    """In a generation about to be restored (`con`), record what the live file (attached as
+    `live`) has beyond it: the loads being undone and the files they took up.
+
+    Returns (withdrawn load ids, withdrawn paths). Earlier rollbacks recorded in the live file
+    are carried over, so a withdrawal survives a second rollback.
+    """
+    ensure_ledger(con)
+    restored = last_load(con)
+    restored_seq = restored.load_seq if restored else 0
+    undone = [
+        load_id
+        for (load_id,) in con.execute(
+            f"select load_id from {live}.ingest.loads where load_seq > ? order by load_seq",  # noqa: S608
+            [restored_seq],
+        ).fetchall()
+    ]
+    last_seq = con.execute(
+        f"select greatest((select coalesce(max(load_seq), 0) from {live}.ingest.loads), "  # noqa: S608
+        f"(select coalesce(max(last_load_seq), 0) from {live}.ingest.rollbacks))"
+    ).fetchone()[0]
+    con.execute(
+        f"""
+        insert into ingest.withdrawn_files
+        select path, sha256, load_id, $at from {live}.ingest.load_files
+        where load_id in (select unnest($undone::varchar[]))
+        union all
+        select path, sha256, load_id, rolled_back_at from {live}.ingest.withdrawn_files
+        except
+        select path, sha256, load_id, rolled_back_at from ingest.withdrawn_files
+        """,  # noqa: S608 (our names)
+        {"at": at, "undone": undone},
+    )
+    con.execute(
+        f"insert into ingest.rollbacks select * from {live}.ingest.rollbacks "  # noqa: S608
+        "except select * from ingest.rollbacks"
+    )
+    con.execute(
+        "insert into ingest.rollbacks values (?, ?, ?, ?)",
+        [at, restored.load_id if restored else "", undone, last_seq],
+    )
+    paths = [
+        path
+        for (path,) in con.execute(
+            "select distinct path from ingest.withdrawn_files where rolled_back_at = ? order by 1",
+            [at],
+        ).fetchall()
+    ]
+    return undone, paths
+
+
+def withdrawn_loads(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Load ids that some rollback undid (their releases and generations are withdrawn)."""
+    try:
+        rows = con.execute("select unnest(withdrawn_load_ids) from ingest.rollbacks").fetchall()
+    except duckdb.CatalogException:  # a warehouse from before rollbacks were recorded
+        return set()
+    return {load_id for (load_id,) in rows}
 
 
 def last_load(con: duckdb.DuckDBPyConnection, loads: str = "ingest.loads") -> LoadRecord | None:

@@ -18,7 +18,14 @@ import pyarrow as pa
 
 from .discover import CandidateFile, list_return_files, read_file_bytes, sha256_hex
 from .headers import CANONICAL_COLUMNS
-from .ledger import FileOutcome, IngestResult, append_load, ensure_ledger
+from .ledger import (
+    FileOutcome,
+    IngestResult,
+    append_load,
+    ensure_ledger,
+    files_seen,
+    next_load_seq,
+)
 from .readers import FileRejected, ParsedFile, read_return_bytes
 
 SQL_DIR = Path(__file__).parent
@@ -182,9 +189,9 @@ def run_ingest(
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     ensure_ledger(con)
     _load_reference(con, seeds_dir)
-    load_seq = con.execute("select coalesce(max(load_seq), 0) + 1 from ingest.loads").fetchone()[0]
+    load_seq = next_load_seq(con)
     load_id = f"L{started_at:%Y%m%dT%H%M%SZ}-{load_seq:04d}"
-    seen = set(con.execute("select path, sha256 from ingest.load_files").fetchall())
+    seen = files_seen(con)
     loaded_before = dict(
         con.execute(
             "select sha256, min(path) from ingest.load_files where outcome = 'LOADED' group by 1"

@@ -6,7 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..warehouse.build_file import RollbackError, list_generations, rollback
+from ..nightly import shown
+from ..warehouse.build_file import RollbackError, describe, list_generations, rollback
 from .release import latest_release, list_release_manifests, point_latest, verify_release
 
 
@@ -35,14 +36,18 @@ def describe_release(publish_dir: Path, unchanged: bool) -> list[str]:
     ]
 
 
-def list_releases(publish_dir: Path) -> int:
+def list_releases(publish_dir: Path, warehouse: Path | None = None) -> int:
+    """Every release, marking the latest and those a rollback withdrew."""
     latest = latest_release(publish_dir)
     releases = list_release_manifests(publish_dir)
     if not releases:
         print(f"No releases under {publish_dir}: run `make run` first.")
         return 0
+    withdrawn = _withdrawn_loads(warehouse) if warehouse else set()
     for path, manifest in releases:
         marker = "  <- latest" if latest and path.resolve() == latest else ""
+        if manifest["source_load"]["load_id"] in withdrawn:
+            marker += "  (withdrawn: its load was rolled back)"
         changes = manifest["changes"]
         print(
             f"{path.name}  as of {manifest['as_of']}  "
@@ -51,6 +56,18 @@ def list_releases(publish_dir: Path) -> int:
             f"-{changes['withdrawn']:,}{marker}"
         )
     return 0
+
+
+def _withdrawn_loads(warehouse: Path) -> set[str]:
+    """The load ids rollbacks undid, as the live warehouse records them."""
+    import duckdb
+
+    from ..ingest.ledger import withdrawn_loads
+
+    if not warehouse.exists():
+        return set()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return withdrawn_loads(con)
 
 
 def verify(folder: Path) -> int:
@@ -73,28 +90,50 @@ def verify(folder: Path) -> int:
 
 
 def show_or_rollback(warehouse: Path, publish_dir: Path, load_id: str | None, keep: int) -> int:
-    """List the kept generations, or make one of them the published warehouse again."""
+    """List the live warehouse and the kept generations, or make a generation live again."""
     if load_id is None:
         generations = list_generations(warehouse)
+        live = describe(warehouse) if warehouse.exists() else None
+        if live:
+            print(
+                f"Live: {warehouse} holds load {live[0]} (finished {live[1]}, {live[2]:,} values)"
+            )
         if not generations:
             print(f"No earlier generations of {warehouse} are kept yet.")
             return 0
-        print(f"Kept generations of {warehouse} (roll back with `niw rollback LOAD_ID`):")
+        withdrawn = _withdrawn_loads(warehouse)
+        print("Kept generations (roll back with `niw rollback LOAD_ID`):")
         for generation in generations:
+            mark = "  (withdrawn: rolled back)" if generation.load_id in withdrawn else ""
+            if live and generation.load_id == live[0]:
+                mark += "  <- live"
             print(
                 f"  {generation.load_id}  finished {generation.finished_at}  "
-                f"{generation.current_values:,} current values"
+                f"{generation.current_values:,} current values{mark}"
             )
         return 0
     try:
-        generation = rollback(warehouse, load_id, keep)
+        done = rollback(warehouse, load_id, keep)
     except RollbackError as error:
         print(f"Cannot roll back: {error}", file=sys.stderr)
         return 1
-    print(f"{warehouse} now holds load {generation.load_id} again (the file it replaced is kept).")
-    release = release_of_load(publish_dir, generation.load_id)
+    print(
+        f"{warehouse} now holds load {done.generation.load_id} again (the file it replaced is kept)."
+    )
+    if done.undone_loads:
+        print(f"Undone: loads {', '.join(done.undone_loads)}.")
+    if done.withdrawn_paths:
+        print(
+            f"Withdrawn: {len(done.withdrawn_paths)} files those loads had taken up; the next "
+            "load takes them up again only if their bytes change:"
+        )
+        for path in done.withdrawn_paths[:20]:
+            print(f"  {shown(path)}")
+        if len(done.withdrawn_paths) > 20:
+            print(f"  ... and {len(done.withdrawn_paths) - 20} more (ingest.withdrawn_files)")
+    release = release_of_load(publish_dir, done.generation.load_id)
     if release is None:
-        print(f"No release was made from load {generation.load_id}: `latest` is unchanged.")
+        print(f"No release was made from load {done.generation.load_id}: `latest` is unchanged.")
     else:
         point_latest(publish_dir, release.name)
         print(f"{publish_dir / 'latest'} now points to {release.name}.")

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..ingest.ledger import last_load
+from ..ingest.ledger import last_load, record_rollback
 
 LOAD_ID = re.compile(r"L\d{8}T\d{6}Z-\d{4}")
 # A build file this old belongs to a load that died: remove it when the next load starts.
@@ -303,8 +303,21 @@ def list_generations(warehouse: Path) -> list[Generation]:
     return found
 
 
-def rollback(warehouse: Path, load_id: str, keep: int) -> Generation:
+@dataclass(frozen=True)
+class RolledBack:
+    """What a rollback did: the generation made live, the loads undone, their files."""
+
+    generation: Generation
+    undone_loads: list[str]
+    withdrawn_paths: list[str]
+
+
+def rollback(warehouse: Path, load_id: str, keep: int) -> RolledBack:
     """Make the generation holding `load_id` the live warehouse again.
+
+    The loads after it are undone, and the files they took up are recorded in the restored
+    ledger as withdrawn (ingest.withdrawn_files): the next load does not take them up again
+    unless their bytes change, and load numbers carry on from the highest ever used.
 
     A load running meanwhile will not swap its build over the rolled-back file: it sees that
     the file it started from was replaced and refuses (`swap_in`).
@@ -318,6 +331,12 @@ def rollback(warehouse: Path, load_id: str, keep: int) -> Generation:
     generation = chosen[0]
     staged = warehouse.with_name(f".{warehouse.name}.rollback")
     shutil.copyfile(generation.path, staged)
+    at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    with duckdb.connect(str(staged)) as con:
+        con.execute(f"attach '{warehouse}' as live (read_only)")  # noqa: S608 (our path)
+        undone, paths = record_rollback(con, "live", at)
+        con.execute("detach live")
+        con.execute("checkpoint")
     with swap_lock(warehouse):
         try:
             refuse_if_written(warehouse)
@@ -326,4 +345,4 @@ def rollback(warehouse: Path, load_id: str, keep: int) -> Generation:
             raise RollbackError(str(error)) from error
         keep_generation(warehouse, keep + 1)  # the file being replaced stays reachable
         os.replace(staged, warehouse)
-    return generation
+    return RolledBack(generation, undone, paths)

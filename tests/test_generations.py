@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
-import time
 from pathlib import Path
 
 import duckdb
@@ -96,21 +97,38 @@ def test_a_load_does_not_swap_over_a_warehouse_replaced_while_it_ran(tmp_path: P
         assert con.execute("select count(*) from ingest.loads").fetchone() == (2,)
 
 
-def test_leftovers_of_a_killed_load_are_removed_only_when_stale(tmp_path: Path) -> None:
-    from pipelines.release.release import STALE_SECONDS, remove_stale_leftovers
+def test_leftovers_of_a_dead_load_are_removed_and_a_running_loads_are_kept(tmp_path: Path) -> None:
+    """The owner's process decides (alive or not), never the folder's age."""
+    from pipelines.release.release import remove_stale_leftovers
 
-    old, fresh = tmp_path / ".staging-old-1", tmp_path / ".staging-new-2"
-    for folder in (old, fresh):
-        (folder / "data").mkdir(parents=True)
-    link = tmp_path / ".latest-99"
-    link.symlink_to("nowhere")
-    hours_ago = time.time() - STALE_SECONDS - 60
-    for path in (old, link):
-        os.utime(path, (hours_ago, hours_ago), follow_symlinks=False)
-    release = tmp_path / "L20261130T000001Z-0001-asof-2026-11-30"
-    release.mkdir()
-    remove_stale_leftovers(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".staging-new-2", release.name]
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        old = tmp_path / f".staging-L20261130T000001Z-0001-asof-2026-11-30-{dead.pid}"
+        fresh = tmp_path / f".staging-L20261130T000002Z-0002-asof-2026-11-30-{running.pid}"
+        for folder in (old, fresh):
+            (folder / "data").mkdir(parents=True)
+        link = tmp_path / f".latest-{dead.pid}"
+        link.symlink_to("nowhere")
+        release = tmp_path / "L20261130T000001Z-0001-asof-2026-11-30"
+        release.mkdir()
+        remove_stale_leftovers(tmp_path)  # made a moment ago, yet the dead load's go
+        assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, release.name]
+    finally:
+        running.kill()
+        running.wait()
+
+
+def test_a_new_load_removes_the_build_files_dead_loads_left(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse" / "ni.duckdb"
+    warehouse.parent.mkdir()
+    make_warehouse(warehouse, 1)
+    killed = start_build(warehouse, "run-dead-01")  # a load killed mid-way leaves these
+    killed.with_name(killed.name + ".wal").write_bytes(b"x")
+    build = start_build(warehouse, "run-next-02")
+    left = sorted(p.name for p in warehouse.parent.iterdir() if ".build-" in p.name)
+    assert left == [build.name, build.name + ".base"]
 
 
 def test_a_swap_waits_while_a_rollback_holds_the_swap_lock(tmp_path: Path) -> None:

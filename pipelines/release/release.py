@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +65,6 @@ EMBARGO_RULE = (
 )
 FORMAT_VERSION = 1
 CHANGE_KINDS = ("new", "revised", "restated", "withdrawn")
-STALE_SECONDS = 6 * 3600  # a leftover older than this is from a load that died
 CHECKSUM_FILES = ("manifest.json", "SHA256SUMS")
 
 Progress = Callable[[str], None]
@@ -334,16 +332,32 @@ def stage_release(
 
 
 def remove_stale_leftovers(publish_dir: Path) -> None:
-    """Delete staging folders and half-made links that a killed load left hours ago."""
+    """Delete staging folders and half-made links that loads which died left behind.
+
+    Each leftover's name ends in the process id that made it; it is stale when that process
+    is gone. Whether a process is alive decides, not how old the folder is: a full disk must
+    not have to wait hours to clear itself.
+    """
     for leftover in publish_dir.glob(".*"):
         if not leftover.name.startswith((".staging-", ".retired-", ".latest-")):
             continue
-        if time.time() - leftover.lstat().st_mtime < STALE_SECONDS:
-            continue  # perhaps another load's, still running
+        owner = leftover.name.rsplit("-", 1)[-1]
+        if owner.isdigit() and int(owner) != os.getpid() and _alive(int(owner)):
+            continue  # another load's, still running
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
             leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def build_release_site(folder: Path, manifest: dict, say: Progress) -> int:

@@ -35,8 +35,6 @@ import duckdb
 from ..ingest.ledger import last_load, record_rollback
 
 LOAD_ID = re.compile(r"L\d{8}T\d{6}Z-\d{4}")
-# A build file this old belongs to a load that died: remove it when the next load starts.
-STALE_BUILD_SECONDS = 6 * 3600
 
 
 class SwapRefused(RuntimeError):
@@ -118,7 +116,7 @@ def start_build(warehouse: Path, run_id: str) -> Path:
     """Copy the live warehouse (if any) to this run's build file; return the build file."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     refuse_if_written(warehouse)
-    remove_stale_builds(warehouse)
+    remove_leftover_builds(warehouse, run_id)
     build = build_path(warehouse, run_id)
     marker = _base_marker(warehouse, run_id)
     for leftover in (build, build.with_name(build.name + ".wal"), marker):
@@ -136,11 +134,20 @@ def remove_build(warehouse: Path, run_id: str) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def remove_stale_builds(warehouse: Path) -> None:
-    """Delete build files (and their WAL and marker) that loads which died left hours ago."""
-    for old in warehouse.parent.glob(f".{warehouse.name}.build-*"):
-        if time.time() - old.stat().st_mtime > STALE_BUILD_SECONDS:
-            old.unlink(missing_ok=True)
+def remove_leftover_builds(warehouse: Path, run_id: str) -> None:
+    """Delete the build files (and WAL, marker) and rollback copies that other loads left.
+
+    Called as a load starts its build. No other load can be running then: `niw run` holds
+    the load lock and refuses while a Dagster run is in progress, and a Dagster run probes
+    the lock before it builds (and the run queue runs one at a time). So whatever is there
+    was left by a load that died; the clock has no say.
+    """
+    own = build_path(warehouse, run_id).name
+    patterns = (f".{warehouse.name}.build-*", f".{warehouse.name}.rollback")
+    for pattern in patterns:
+        for leftover in warehouse.parent.glob(pattern):
+            if not leftover.name.startswith(own):
+                leftover.unlink(missing_ok=True)
 
 
 def checkpoint_build(warehouse: Path, run_id: str) -> Path:

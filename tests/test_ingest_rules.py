@@ -325,9 +325,10 @@ def test_a_ledger_from_before_the_new_columns_gains_them(wh: Warehouse) -> None:
         "select path, area_code, ni_code, period_id from ingest.rejected_rows order by path"
     ) == [("new.csv", BARNSLEY, "NI 117", None), ("old.csv", None, None, None)]
     # ingest owns schema ingest only: the quality checks create schema quality
-    assert wh.rows(
-        "select schema_name from information_schema.schemata where schema_name = 'quality'"
-    ) == []
+    assert (
+        wh.rows("select schema_name from information_schema.schemata where schema_name = 'quality'")
+        == []
+    )
 
 
 def test_rejected_row_keeps_file_line_raw_and_message(wh: Warehouse) -> None:

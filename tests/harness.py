@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from pipelines.definitions import build_definitions
+from pipelines.demo.summary import DemoSummary
 from pipelines.resources import WarehouseResource
 from pipelines.settings import REPO_ROOT, Settings
 
@@ -110,3 +112,12 @@ class NightlyLoad:
         if self.as_of:
             env["NIW_PUBLISH_AS_OF"] = self.as_of
         return env
+
+
+@dataclass(frozen=True)
+class DemoLoad:
+    """A deployment that loaded the demo return set, and what the generator says it wrote."""
+
+    load: NightlyLoad
+    summary: DemoSummary
+    extra_files: dict[str, int]  # files written beside the demo's: path -> data rows

@@ -342,27 +342,9 @@ def summarise(diffs: dict[str, list], limit: int = 3) -> str:
 
 
 @pytest.fixture(scope="module")
-def warehouse(make_nightly_load):
-    from pipelines.demo.generate import generate_demo_returns
-
-    load = make_nightly_load("reconcile")
-    generate_demo_returns(load.raw, SEEDS, scale=0.05)
-    # Edge cases the demo may not reach, in a file that sorts after the demo's (so it revises
-    # them). NI 117 (ratio x 100, lower is better). The 2009 unitaries are always in the demo.
-    load.write(
-        "zz_reconcile/edge_cases.csv",
-        "area_code,indicator,period,value,numerator,denominator,status\n"
-        # a value without numerator/denominator: in the median, not in the ratio group value
-        f"{BEDFORD},NI 117,2010/11,23.3333333333,,,final\n"
-        # derived 70 x 100 / 300 = 23.333333333333332: ties with Bedford's value (9 dp)
-        f"{CENTRAL_BEDFORDSHIRE},NI 117,2010/11,,70,300,final\n"
-        # 7.55 - 7.5 = 0.04999999999999982 in binary: a change of 0.05, so not no_change
-        f"{CHESHIRE_EAST},NI 117,2009/10,7.5,,,final\n"
-        f"{CHESHIRE_EAST},NI 117,2010/11,7.55,,,final\n",
-    )
-    result = load.run()
-    assert result.success, result.all_events
-    con = duckdb.connect(str(load.warehouse), read_only=True)
+def warehouse(demo_load):
+    """The shared demo load (conftest.py), with hand-made edge cases the demo may not reach."""
+    con = duckdb.connect(str(demo_load.load.warehouse), read_only=True)
     ref = Reference()
     current = current_values(con)
     groups = group_values(ref, current)
@@ -434,7 +416,7 @@ def test_target_progress(warehouse):
 
 
 def test_edge_cases_are_in_the_marts(warehouse):
-    """The hand-made rows reached the marts and were judged as the docs say."""
+    """The hand-made rows (conftest.py's EDGE_CASES) reached the marts, judged as documented."""
     con = warehouse["con"]
     caa = mart_rows(con, "caa_area_performance", ("area_code", "ni_code"))
     bedford, central = caa[(BEDFORD, "NI 117")], caa[(CENTRAL_BEDFORDSHIRE, "NI 117")]

@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 BIN := $(VENV)/bin
 
-.PHONY: run test dev demo serve lint format bench clean
+.PHONY: run test test-fast dev demo serve lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/niw run
 
-## test: the whole test suite (unit, dbt, end-to-end Dagster runs)
+## test: the whole test suite (unit, dbt, end-to-end Dagster runs, Chromium)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## test-fast: the inner loop: every test not marked e2e (no Dagster job, dbt build or browser)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not e2e"
 
 ## dev: the Dagster UI on http://127.0.0.1:3000 with the assets, schedule and sensor
 dev: $(STAMP)

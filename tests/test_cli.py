@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.e2e  # `niw run` runs the job and dbt
 
 BARNSLEY = "E08000016"
 
@@ -26,23 +26,17 @@ def niw(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("cli")
-    raw = root / "raw"
-    raw.mkdir()
-    (raw / "barnsley.csv").write_text(
+def env(make_nightly_load) -> dict[str, str]:
+    """The NIW_* variables of a deployment with one return and one file that is not one."""
+    deployment = make_nightly_load("cli")
+    deployment.write(
+        "barnsley.csv",
         "Area Code,NI,Period,Value,Num,Den\n"
         f"{BARNSLEY},NI 117,2008/09,,75,1000\n"
-        f"{BARNSLEY},NI 117,2009/10,oops,,\n"
+        f"{BARNSLEY},NI 117,2009/10,oops,,\n",
     )
-    (raw / "notes.txt").write_text("not a return")
-    return {
-        "NIW_RAW_DIR": str(raw),
-        "NIW_WAREHOUSE": str(root / "wh" / "ni.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "NIW_QUALITY_DIR": str(root / "quality"),
-        "NIW_PUBLISH_DIR": str(root / "published"),
-    }
+    deployment.write("notes.txt", "not a return")
+    return deployment.env()
 
 
 def test_run_loads_and_prints_an_actionable_summary(env) -> None:

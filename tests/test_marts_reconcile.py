@@ -20,12 +20,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from harness import SEEDS
 
-from pipelines.settings import REPO_ROOT
-
-pytestmark = pytest.mark.e2e
-
-SEEDS = REPO_ROOT / "data" / "seeds"
 ENGLAND = "E92000001"
 BEDFORD, CENTRAL_BEDFORDSHIRE, CHESHIRE_EAST = "E06000055", "E06000056", "E06000049"
 KEY = ("area_code", "ni_code", "period_id")
@@ -346,35 +342,9 @@ def summarise(diffs: dict[str, list], limit: int = 3) -> str:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    import dagster as dg
-
-    from pipelines.definitions import build_definitions
-    from pipelines.demo.generate import generate_demo_returns
-    from pipelines.resources import WarehouseResource
-
-    root = tmp_path_factory.mktemp("reconcile")
-    raw, path = root / "raw", root / "warehouse" / "ni.duckdb"
-    generate_demo_returns(raw, SEEDS, scale=0.05)
-    # Edge cases the demo may not reach, in a file that sorts after the demo's (so it revises
-    # them). NI 117 (ratio x 100, lower is better). The 2009 unitaries are always in the demo.
-    edge = raw / "zz_reconcile" / "edge_cases.csv"
-    edge.parent.mkdir()
-    edge.write_text(
-        "area_code,indicator,period,value,numerator,denominator,status\n"
-        # a value without numerator/denominator: in the median, not in the ratio group value
-        f"{BEDFORD},NI 117,2010/11,23.3333333333,,,final\n"
-        # derived 70 x 100 / 300 = 23.333333333333332: ties with Bedford's value (9 dp)
-        f"{CENTRAL_BEDFORDSHIRE},NI 117,2010/11,,70,300,final\n"
-        # 7.55 - 7.5 = 0.04999999999999982 in binary: a change of 0.05, so not no_change
-        f"{CHESHIRE_EAST},NI 117,2009/10,7.5,,,final\n"
-        f"{CHESHIRE_EAST},NI 117,2010/11,7.55,,,final\n"
-    )
-    resource = WarehouseResource(raw_dir=str(raw), warehouse=str(path), seeds_dir=str(SEEDS))
-    job = build_definitions(resource).resolve_job_def("nightly_load")
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
-    assert result.success
-    con = duckdb.connect(str(path), read_only=True)
+def warehouse(demo_load):
+    """The shared demo load (conftest.py), with hand-made edge cases the demo may not reach."""
+    con = duckdb.connect(str(demo_load.load.warehouse), read_only=True)
     ref = Reference()
     current = current_values(con)
     groups = group_values(ref, current)
@@ -446,7 +416,7 @@ def test_target_progress(warehouse):
 
 
 def test_edge_cases_are_in_the_marts(warehouse):
-    """The hand-made rows reached the marts and were judged as the docs say."""
+    """The hand-made rows (conftest.py's EDGE_CASES) reached the marts, judged as documented."""
     con = warehouse["con"]
     caa = mart_rows(con, "caa_area_performance", ("area_code", "ni_code"))
     bedford, central = caa[(BEDFORD, "NI 117")], caa[(CENTRAL_BEDFORDSHIRE, "NI 117")]

@@ -11,17 +11,10 @@ import math
 import shutil
 from pathlib import Path
 
-import dagster as dg
-import duckdb
 import pytest
+from contract import CONTRACT_TABLES
+from harness import SEEDS, DemoLoad, NightlyLoad
 
-from pipelines.definitions import build_definitions
-from pipelines.resources import WarehouseResource
-from pipelines.settings import REPO_ROOT
-
-pytestmark = pytest.mark.e2e
-
-SEEDS = REPO_ROOT / "data" / "seeds"
 BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD = "E08000016", "E08000017", "E08000018", "E08000019"
 HEADER = "area_code,indicator,period,value,numerator,denominator,status\n"
 
@@ -43,45 +36,27 @@ def _round1_csv() -> str:
     return HEADER + "\n".join(rows) + "\n"
 
 
-class Pipeline:
-    def __init__(self, root: Path, seeds: Path = SEEDS):
-        self.raw = root / "raw"
-        self.raw.mkdir(parents=True, exist_ok=True)
-        self.warehouse = root / "warehouse" / "ni.duckdb"
-        self.resource = WarehouseResource(
-            raw_dir=str(self.raw), warehouse=str(self.warehouse), seeds_dir=str(seeds)
+def mart_fingerprints(load: NightlyLoad) -> dict[str, str]:
+    tables = [
+        name
+        for (name,) in load.query(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by 1"
         )
-
-    def run(self) -> dg.ExecuteInProcessResult:
-        job = build_definitions(self.resource).resolve_job_def("nightly_load")
-        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-
-    def query(self, sql: str, *params) -> list[tuple]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
-            return con.execute(sql, list(params)).fetchall()
-
-    def mart_fingerprints(self) -> dict[str, str]:
-        tables = [
-            name
-            for (name,) in self.query(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'marts' order by 1"
-            )
-        ]
-        return {
-            name: hashlib.sha256(
-                repr(sorted(self.query(f"select * from marts.{name}"), key=repr)).encode()  # noqa: S608
-            ).hexdigest()
-            for name in tables
-        }
+    ]
+    return {
+        name: hashlib.sha256(
+            repr(sorted(load.query(f"select * from marts.{name}"), key=repr)).encode()  # noqa: S608
+        ).hexdigest()
+        for name in tables
+    }
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory) -> Pipeline:
+def loaded(make_nightly_load) -> NightlyLoad:
     """Two loads: the first round of returns, then a file revising Barnsley's NI 117."""
-    pipeline = Pipeline(tmp_path_factory.mktemp("e2e"))
-    (pipeline.raw / "2008-09").mkdir()
-    (pipeline.raw / "2008-09" / "round1.csv").write_text(_round1_csv())
+    pipeline = make_nightly_load("e2e")
+    pipeline.write("2008-09/round1.csv", _round1_csv())
     first = pipeline.run()
     assert first.success, first.all_events
     pipeline.after_first = pipeline.query(  # type: ignore[attr-defined]
@@ -89,31 +64,23 @@ def loaded(tmp_path_factory) -> Pipeline:
         "where area_code = ? and ni_code = 'NI 117' and period_id = '2008-09'",
         BARNSLEY,
     )
-    (pipeline.raw / "2008-09" / "round2.csv").write_text(
-        HEADER + f"{BARNSLEY},NI 117,2008/09,7.0,70,1000,final\n"
-    )
+    pipeline.write("2008-09/round2.csv", HEADER + f"{BARNSLEY},NI 117,2008/09,7.0,70,1000,final\n")
     second = pipeline.run()
     assert second.success
     return pipeline
 
 
-def test_every_contract_table_exists(loaded: Pipeline) -> None:
+def test_every_contract_table_exists(loaded: NightlyLoad) -> None:
     tables = set(
         loaded.query(
             "select table_schema || '.' || table_name from information_schema.tables "
             "where table_schema in ('marts', 'audit')"
         )
     )
-    expected = {
-        "marts.dim_indicator", "marts.dim_area", "marts.dim_period", "marts.dim_maa",
-        "marts.bridge_maa_area", "marts.fct_indicator_values", "marts.fct_indicator_value_history",
-        "marts.fct_group_values", "marts.fct_laa_target_progress", "marts.caa_area_performance",
-        "audit.load_files", "audit.rejected_rows", "audit.loads",
-    }  # fmt: skip
-    assert expected <= {t for (t,) in tables}
+    assert set(CONTRACT_TABLES) <= {t for (t,) in tables}
 
 
-def test_revision_becomes_current_and_history_keeps_both(loaded: Pipeline) -> None:
+def test_revision_becomes_current_and_history_keeps_both(loaded: NightlyLoad) -> None:
     assert loaded.after_first == [(7.5, 0)]  # type: ignore[attr-defined]
     current = loaded.query(
         "select value, numerator, denominator, status, revision_count, source_file "
@@ -134,7 +101,7 @@ def _ni117_after_revision() -> dict[str, tuple[float, float] | float]:
     return {**NI117_2008, BARNSLEY: (70, 1000)}
 
 
-def test_england_region_and_maa_aggregate_ratios_from_numerators(loaded: Pipeline) -> None:
+def test_england_region_and_maa_aggregate_ratios_from_numerators(loaded: NightlyLoad) -> None:
     values = _ni117_after_revision()
     pairs = [v for v in values.values() if isinstance(v, tuple)]
     expected = sum(n for n, _ in pairs) / sum(d for _, d in pairs) * 100
@@ -160,7 +127,7 @@ def test_england_region_and_maa_aggregate_ratios_from_numerators(loaded: Pipelin
         assert med == pytest.approx(median)
 
 
-def test_sum_indicator_adds_values(loaded: Pipeline) -> None:
+def test_sum_indicator_adds_values(loaded: NightlyLoad) -> None:
     (value,) = loaded.query(
         "select value from marts.fct_group_values where group_type = 'england' "
         "and ni_code = 'NI 154' and period_id = '2008-09'"
@@ -168,7 +135,7 @@ def test_sum_indicator_adds_values(loaded: Pipeline) -> None:
     assert value == sum(NI154_2008.values())
 
 
-def test_rank_quartile_and_direction_respect_polarity(loaded: Pipeline) -> None:
+def test_rank_quartile_and_direction_respect_polarity(loaded: NightlyLoad) -> None:
     values = {
         area: (v[0] / v[1] * 100) if isinstance(v, tuple) else v
         for area, v in _ni117_after_revision().items()
@@ -195,7 +162,7 @@ def test_rank_quartile_and_direction_respect_polarity(loaded: Pipeline) -> None:
             assert (prev_period, direction) == (None, "not_comparable")
 
 
-def test_audit_accounts_for_every_row(loaded: Pipeline) -> None:
+def test_audit_accounts_for_every_row(loaded: NightlyLoad) -> None:
     files = loaded.query(
         "select path, outcome, rows_read, rows_accepted, rows_rejected from audit.load_files order by path"
     )
@@ -214,50 +181,40 @@ def test_audit_accounts_for_every_row(loaded: Pipeline) -> None:
     ]
 
 
-def test_second_run_with_nothing_new_changes_no_mart(loaded: Pipeline) -> None:
-    before = loaded.mart_fingerprints()
+def test_second_run_with_nothing_new_changes_no_mart(loaded: NightlyLoad) -> None:
+    before = mart_fingerprints(loaded)
     assert loaded.run().success
-    assert loaded.mart_fingerprints() == before
+    assert mart_fingerprints(loaded) == before
     assert loaded.query(
         "select files from audit.loads order by started_at desc, load_id desc limit 1"
     ) == [(0,)]
 
 
-def test_failed_load_leaves_published_warehouse_untouched(loaded: Pipeline, tmp_path: Path) -> None:
+def test_failed_load_leaves_published_warehouse_untouched(
+    loaded: NightlyLoad, tmp_path: Path
+) -> None:
     broken_seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, broken_seeds)
     (broken_seeds / "periods.csv").unlink()  # the ingest step cannot validate periods
-    broken = Pipeline(tmp_path, seeds=broken_seeds)
-    broken.warehouse = loaded.warehouse
-    broken.resource = WarehouseResource(
-        raw_dir=str(loaded.raw), warehouse=str(loaded.warehouse), seeds_dir=str(broken_seeds)
+    broken = loaded.with_seeds(broken_seeds)
+    round3 = loaded.write(
+        "2008-09/round3.csv", HEADER + f"{DONCASTER},NI 117,2008/09,7.2,,,final\n"
     )
-    (loaded.raw / "2008-09" / "round3.csv").write_text(
-        HEADER + f"{DONCASTER},NI 117,2008/09,7.2,,,final\n"
-    )
-    before = hashlib.sha256(loaded.warehouse.read_bytes()).hexdigest()
+    before = loaded.sha256()
     result = broken.run()
     assert not result.success
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "warehouse/live" not in materialized
-    assert hashlib.sha256(loaded.warehouse.read_bytes()).hexdigest() == before
-    (loaded.raw / "2008-09" / "round3.csv").unlink()
+    assert loaded.sha256() == before
+    round3.unlink()
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The real job on a small demo set (every live indicator, a few areas, all faults)."""
-    from pipelines.demo.generate import generate_demo_returns
-
-    pipeline = Pipeline(tmp_path_factory.mktemp("demo"))
-    summary = generate_demo_returns(pipeline.raw, SEEDS, scale=0.05)
-    result = pipeline.run()
-    assert result.success
-    return pipeline, summary
+# The demo tests read the session's shared demo load (conftest.py's demo_load): the real job on
+# a small demo set (every live indicator, a few areas, all faults).
 
 
-def test_demo_faults_are_rejected_exactly_where_planted(demo) -> None:
-    pipeline, summary = demo
+def test_demo_faults_are_rejected_exactly_where_planted(demo_load: DemoLoad) -> None:
+    pipeline, summary = demo_load.load, demo_load.summary
     expected_rows = sorted((f.path, f.line, f.reason_code) for f in summary.row_faults)
     assert (
         pipeline.query(
@@ -281,8 +238,8 @@ def test_demo_faults_are_rejected_exactly_where_planted(demo) -> None:
             assert outcomes[fault.path] == ("REJECTED", fault.reason_code)
 
 
-def test_demo_every_row_written_is_read_and_accounted_for(demo) -> None:
-    pipeline, summary = demo
+def test_demo_every_row_written_is_read_and_accounted_for(demo_load: DemoLoad) -> None:
+    pipeline, summary = demo_load.load, demo_load.summary
     read = dict(
         pipeline.query(
             "select path, rows_read from audit.load_files "
@@ -290,11 +247,11 @@ def test_demo_every_row_written_is_read_and_accounted_for(demo) -> None:
         )
     )
     loaded = [f for f in summary.files if f.expected_outcome == "LOADED"]
-    assert {f.path: f.rows for f in loaded} == read
+    assert {f.path: f.rows for f in loaded} | demo_load.extra_files == read
 
 
-def test_demo_2008_09_has_every_live_indicator_for_every_area(demo) -> None:
-    pipeline, summary = demo
+def test_demo_2008_09_has_every_live_indicator_for_every_area(demo_load: DemoLoad) -> None:
+    pipeline, summary = demo_load.load, demo_load.summary
     # the areas that sent 2008/09 returns, from the file names the generator wrote
     areas_2008 = len(
         {

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -23,25 +22,20 @@ import threading
 import urllib.request
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 from browser import dump_dom, screenshot, screenshot_dir
+from harness import NightlyLoad
 
 import pipelines.release.release as release_module
 from pipelines.cli import main as niw
-from pipelines.definitions import build_definitions
 from pipelines.quality import checks
 from pipelines.release.fetch import fetch_release
 from pipelines.release.release import stage_release, verify_release, write_table
 from pipelines.release.serve import make_server
-from pipelines.resources import WarehouseResource
 from pipelines.settings import REPO_ROOT
 from pipelines.warehouse.build_file import list_generations
 
-pytestmark = pytest.mark.e2e
-
-SEEDS = REPO_ROOT / "data" / "seeds"
 BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD = "E08000016", "E08000017", "E08000018", "E08000019"
 HEADER = "area_code,indicator,period,value,numerator,denominator,status\n"
 AS_OF = "2010-01-01"
@@ -67,36 +61,10 @@ for line in sys.stdin:
 """
 
 
-class Nightly:
-    def __init__(self, root: Path):
-        self.root = root
-        self.raw = root / "raw"
-        self.warehouse = root / "warehouse" / "ni.duckdb"
-        self.published = root / "published"
-        self.resource = WarehouseResource(
-            raw_dir=str(self.raw),
-            warehouse=str(self.warehouse),
-            seeds_dir=str(SEEDS),
-            publish_dir=str(self.published),
-            publish_as_of=AS_OF,
-        )
-
-    def write(self, relative: str, text: str) -> None:
-        path = self.raw / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-    def run(self) -> dg.ExecuteInProcessResult:
-        job = build_definitions(self.resource).resolve_job_def("nightly_load")
-        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-
-    def latest(self) -> Path:
-        return (self.published / "latest").resolve()
-
-    def state(self) -> tuple[str, str, dict[str, str]]:
-        """The warehouse's bytes, where latest points, and the bytes of that release."""
-        release = self.latest()
-        return sha256(self.warehouse), release.name, _files(release)
+def state(night: NightlyLoad) -> tuple[str, str, dict[str, str]]:
+    """The warehouse's bytes, where latest points, and the bytes of that release."""
+    release = night.latest()
+    return night.sha256(), release.name, _files(release)
 
 
 def sha256(path: Path) -> str:
@@ -118,8 +86,8 @@ def released(release: Path, table: str, where: str = "true") -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def nightly(tmp_path_factory) -> Nightly:
-    night = Nightly(tmp_path_factory.mktemp("publication"))
+def nightly(make_nightly_load) -> NightlyLoad:
+    night = make_nightly_load("publication", as_of=AS_OF)
     night.write("2008-09/round1.csv", ROUND1)
     first = night.run()
     assert first.success, first.all_events
@@ -154,7 +122,7 @@ def nightly(tmp_path_factory) -> Nightly:
 # ---- the release holds only what may be published --------------------------------------
 
 
-def test_a_release_holds_final_values_of_published_periods_only(nightly: Nightly) -> None:
+def test_a_release_holds_final_values_of_published_periods_only(nightly: NightlyLoad) -> None:
     first = nightly.first_release  # type: ignore[attr-defined]
     values = released(first, "fct_indicator_values")
     # Rotherham's provisional value and Barnsley's 2009/10 (embargoed) value are absent.
@@ -182,7 +150,7 @@ def test_a_release_holds_final_values_of_published_periods_only(nightly: Nightly
     }
 
 
-def test_no_release_file_holds_a_provisional_or_embargoed_value(nightly: Nightly) -> None:
+def test_no_release_file_holds_a_provisional_or_embargoed_value(nightly: NightlyLoad) -> None:
     for release in (nightly.first_release, nightly.second_release):  # type: ignore[attr-defined]
         manifest = json.loads((release / "manifest.json").read_text())
         assert manifest["as_of"] == AS_OF
@@ -217,7 +185,7 @@ def test_formula_cells_are_neutralised_and_numbers_keep_their_sign(tmp_path: Pat
     assert [r[0] for r in parquet.fetchall()] == cells
 
 
-def test_every_released_text_cell_is_safe_in_a_spreadsheet(nightly: Nightly) -> None:
+def test_every_released_text_cell_is_safe_in_a_spreadsheet(nightly: NightlyLoad) -> None:
     release = nightly.second_release  # type: ignore[attr-defined]
     for path in (release / "data").glob("*.csv"):
         with duckdb.connect() as con:
@@ -232,7 +200,9 @@ def test_every_released_text_cell_is_safe_in_a_spreadsheet(nightly: Nightly) -> 
 # ---- manifest, checksums, changes, byte-identical rebuilds -------------------------------
 
 
-def test_the_latest_release_verifies_against_its_manifest(nightly: Nightly, capsys) -> None:
+def test_the_latest_release_verifies_against_its_manifest(
+    nightly: NightlyLoad, capsys, monkeypatch
+) -> None:
     release = nightly.latest()
     assert verify_release(release) == []
     manifest = json.loads((release / "manifest.json").read_text())
@@ -246,15 +216,12 @@ def test_the_latest_release_verifies_against_its_manifest(nightly: Nightly, caps
     for line in (release / "SHA256SUMS").read_text().splitlines():
         digest, relative = line.split("  ", 1)
         assert sha256(release / relative) == digest, relative
-    os.environ["NIW_PUBLISH_DIR"] = str(nightly.published)
-    try:
-        assert niw(["verify"]) == 0
-    finally:
-        del os.environ["NIW_PUBLISH_DIR"]
+    monkeypatch.setenv("NIW_PUBLISH_DIR", str(nightly.published))
+    assert niw(["verify"]) == 0
     assert "OK, release" in capsys.readouterr().out
 
 
-def test_a_tampered_release_does_not_verify(nightly: Nightly, tmp_path: Path, capsys) -> None:
+def test_a_tampered_release_does_not_verify(nightly: NightlyLoad, tmp_path: Path, capsys) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(nightly.latest(), copy)
     with (copy / "data" / "fct_indicator_values.csv").open("a") as handle:
@@ -269,7 +236,7 @@ def test_a_tampered_release_does_not_verify(nightly: Nightly, tmp_path: Path, ca
     assert "DOES NOT VERIFY" in capsys.readouterr().err
 
 
-def test_changes_list_new_and_revised_values_with_old_and_new(nightly: Nightly) -> None:
+def test_changes_list_new_and_revised_values_with_old_and_new(nightly: NightlyLoad) -> None:
     second = nightly.second_release  # type: ignore[attr-defined]
     manifest = json.loads((second / "manifest.json").read_text())
     assert manifest["previous_release"] == nightly.first_release.name  # type: ignore[attr-defined]
@@ -285,7 +252,7 @@ def test_changes_list_new_and_revised_values_with_old_and_new(nightly: Nightly) 
 
 
 def test_rebuilding_a_release_from_the_same_load_gives_the_same_bytes(
-    nightly: Nightly, tmp_path: Path
+    nightly: NightlyLoad, tmp_path: Path
 ) -> None:
     made_by_the_load = nightly.second_release  # type: ignore[attr-defined]
     rebuilt = []
@@ -302,13 +269,13 @@ def test_rebuilding_a_release_from_the_same_load_gives_the_same_bytes(
         assert _files(release) == _files(made_by_the_load)
 
 
-def test_a_load_with_nothing_new_to_publish_keeps_the_latest_release(nightly: Nightly) -> None:
-    before = nightly.state()
+def test_a_load_with_nothing_new_to_publish_keeps_the_latest_release(nightly: NightlyLoad) -> None:
+    before = state(nightly)
     staged = stage_release(nightly.warehouse, nightly.published)  # the same load again
     assert staged.unchanged_from == nightly.second_release.name  # type: ignore[attr-defined]
     assert not (staged.folder / "site").exists()  # no site drawn for nothing
     assert staged.commit() == nightly.second_release  # type: ignore[attr-defined]
-    assert nightly.state() == before
+    assert state(nightly) == before
     assert not list(nightly.published.glob(".staging-*"))
 
 
@@ -320,7 +287,7 @@ def _files(release: Path) -> dict[str, str]:
 
 
 def test_a_reader_holding_a_connection_through_a_load_keeps_the_old_state(
-    nightly: Nightly,
+    nightly: NightlyLoad,
 ) -> None:
     reader = nightly.reader  # type: ignore[attr-defined]
     assert reader["returncode"] == 0, reader["stderr"]
@@ -332,9 +299,9 @@ def test_a_reader_holding_a_connection_through_a_load_keeps_the_old_state(
 
 
 def test_a_load_blocked_by_a_check_leaves_warehouse_and_latest_release_alone(
-    nightly: Nightly, monkeypatch
+    nightly: NightlyLoad, monkeypatch
 ) -> None:
-    before = nightly.state()
+    before = state(nightly)
     nightly.write("2010-11/round3.csv", HEADER + f"{BARNSLEY},NI 117,2010/11,,50,1000,final\n")
     real = checks.connect_for_checks
 
@@ -346,14 +313,14 @@ def test_a_load_blocked_by_a_check_leaves_warehouse_and_latest_release_alone(
 
     monkeypatch.setattr(checks, "connect_for_checks", corrupt)
     assert not nightly.run().success
-    assert nightly.state() == before
+    assert state(nightly) == before
     assert not list(nightly.published.glob(".staging-*"))
 
 
 def test_a_load_whose_release_fails_leaves_warehouse_and_latest_release_alone(
-    nightly: Nightly, monkeypatch
+    nightly: NightlyLoad, monkeypatch
 ) -> None:
-    before = nightly.state()
+    before = state(nightly)
 
     def broken_site(folder, manifest, say):
         (folder / "site").mkdir()
@@ -366,23 +333,22 @@ def test_a_load_whose_release_fails_leaves_warehouse_and_latest_release_alone(
     assert not result.success
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert "the site could not be drawn" in failures[0].event_specific_data.error.to_string()
-    assert nightly.state() == before
+    assert state(nightly) == before
     assert not list(nightly.published.glob(".staging-*"))
 
 
-def test_generations_are_kept_and_a_rollback_restores_one(nightly: Nightly, tmp_path: Path) -> None:
-    root = tmp_path / "copy"
-    shutil.copytree(nightly.root, root, symlinks=True)
-    warehouse, published = root / "warehouse" / "ni.duckdb", root / "published"
+def test_generations_are_kept_and_a_rollback_restores_one(
+    nightly: NightlyLoad, tmp_path: Path, monkeypatch
+) -> None:
+    copy = nightly.copy(tmp_path / "copy")
+    warehouse, published = copy.warehouse, copy.published
     kept = [g.load_id for g in list_generations(warehouse)]
     first_load = json.loads((nightly.first_release / "manifest.json").read_text())  # type: ignore[attr-defined]
     first_load_id = first_load["source_load"]["load_id"]
     assert kept and kept[0] == first_load_id
-    os.environ.update(NIW_WAREHOUSE=str(warehouse), NIW_PUBLISH_DIR=str(published))
-    try:
-        assert niw(["rollback", first_load_id]) == 0
-    finally:
-        del os.environ["NIW_WAREHOUSE"], os.environ["NIW_PUBLISH_DIR"]
+    monkeypatch.setenv("NIW_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("NIW_PUBLISH_DIR", str(published))
+    assert niw(["rollback", first_load_id]) == 0
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from audit.loads").fetchone()[0] == 1
         assert con.execute(
@@ -399,7 +365,7 @@ def test_generations_are_kept_and_a_rollback_restores_one(nightly: Nightly, tmp_
 
 
 @pytest.fixture
-def server(nightly: Nightly):
+def server(nightly: NightlyLoad):
     httpd = make_server(nightly.published, port=0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -409,7 +375,7 @@ def server(nightly: Nightly):
 
 
 def test_an_inspectorate_fetches_the_latest_release_and_checks_it(
-    nightly: Nightly, server: str, tmp_path: Path
+    nightly: NightlyLoad, server: str, tmp_path: Path
 ) -> None:
     assert fetch_release(f"{server}/latest/", tmp_path / "pulled") == []
     assert _files(tmp_path / "pulled") == {
@@ -422,7 +388,7 @@ def test_an_inspectorate_fetches_the_latest_release_and_checks_it(
 
 
 def test_a_corrupted_download_is_reported_not_kept(
-    nightly: Nightly, tmp_path: Path, server: str
+    nightly: NightlyLoad, tmp_path: Path, server: str
 ) -> None:
     staging = nightly.published / ".staging-hidden"
     staging.mkdir(exist_ok=True)
@@ -445,7 +411,7 @@ def test_a_corrupted_download_is_reported_not_kept(
     assert not (tmp_path / "pulled" / "data" / "dim_area.csv").exists()
 
 
-def test_the_documented_duckdb_queries_run_on_a_release_folder(nightly: Nightly) -> None:
+def test_the_documented_duckdb_queries_run_on_a_release_folder(nightly: NightlyLoad) -> None:
     """The SQL docs/publication.md gives inspectorates, run as written on a pulled release."""
     docs = (REPO_ROOT / "docs" / "publication.md").read_text(encoding="utf-8")
     sql = docs.split("```sql\n", 1)[1].split("```", 1)[0]
@@ -474,7 +440,7 @@ def england_of(league: list[tuple]) -> set[float]:
 
 
 def test_the_latest_release_site_opens_in_chromium_with_the_released_figures(
-    nightly: Nightly,
+    nightly: NightlyLoad,
 ) -> None:
     site = nightly.published / "latest" / "site"
     shots = screenshot_dir()

@@ -11,23 +11,15 @@ for it, and the warning must name its area, indicator, old and new value.
 from __future__ import annotations
 
 import csv
-import hashlib
-import shutil
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
+from harness import SEEDS, NightlyLoad
 
-from pipelines.definitions import build_definitions
 from pipelines.ingest import load as ingest_load
 from pipelines.quality import checks
-from pipelines.resources import WarehouseResource
 from pipelines.settings import REPO_ROOT
 
-pytestmark = pytest.mark.e2e
-
-SEEDS = REPO_ROOT / "data" / "seeds"
 BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD = "E08000016", "E08000017", "E08000018", "E08000019"
 HARTLEPOOL = "E06000001"
 HEADER = "area_code,indicator,period,value,numerator,denominator,status\n"
@@ -42,39 +34,6 @@ def areas_in(financial_year: str) -> list[str]:
             if (not row["valid_from_period"] or row["valid_from_period"] <= financial_year)
             and (not row["valid_to_period"] or row["valid_to_period"] >= financial_year)
         ]
-
-
-class Run:
-    """A raw folder, a warehouse and a quality folder in a temporary directory."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.raw = root / "raw"
-        self.raw.mkdir(parents=True, exist_ok=True)
-        self.warehouse = root / "warehouse" / "ni.duckdb"
-        self.quality = root / "quality"
-
-    def write(self, relative: str, text: str) -> None:
-        path = self.raw / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-    def run(self) -> dg.ExecuteInProcessResult:
-        resource = WarehouseResource(
-            raw_dir=str(self.raw),
-            warehouse=str(self.warehouse),
-            seeds_dir=str(SEEDS),
-            quality_dir=str(self.quality),
-        )
-        job = build_definitions(resource).resolve_job_def("nightly_load")
-        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-
-    def query(self, sql: str, *params) -> list[tuple]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
-            return con.execute(sql, list(params)).fetchall()
-
-    def sha256(self) -> str:
-        return hashlib.sha256(self.warehouse.read_bytes()).hexdigest()
 
 
 def materialized(result: dg.ExecuteInProcessResult) -> set[str]:
@@ -99,9 +58,9 @@ def baseline_returns() -> str:
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory) -> Run:
+def baseline(make_nightly_load) -> NightlyLoad:
     """A published warehouse from one clean load."""
-    run = Run(tmp_path_factory.mktemp("baseline"))
+    run = make_nightly_load("baseline")
     run.write("2008-09/all_areas.csv", baseline_returns())
     result = run.run()
     assert result.success
@@ -109,7 +68,7 @@ def baseline(tmp_path_factory) -> Run:
     return run
 
 
-def test_a_clean_load_passes_every_check(baseline: Run) -> None:
+def test_a_clean_load_passes_every_check(baseline: NightlyLoad) -> None:
     evaluations = baseline.result.get_asset_check_evaluations()  # type: ignore[attr-defined]
     names = {e.check_name for e in evaluations}
     suites = {p.stem for p in (REPO_ROOT / "expectations").glob("*.json")}
@@ -218,10 +177,11 @@ def corrupting(stage: str, sql: str):
 
 
 @pytest.mark.parametrize("case", sorted(HARD_RULES))
-def test_a_broken_hard_rule_blocks_the_load(case, baseline: Run, tmp_path, monkeypatch) -> None:
+def test_a_broken_hard_rule_blocks_the_load(
+    case, baseline: NightlyLoad, tmp_path, monkeypatch
+) -> None:
     stage, sql, check_name, rule, example = HARD_RULES[case]
-    shutil.copytree(baseline.root, tmp_path / "run", symlinks=True)
-    run = Run(tmp_path / "run")
+    run = baseline.copy(tmp_path / "run")
     run.write("2009-10/round2.csv", ROUND2)
     published_before = run.sha256()
     monkeypatch.setattr(checks, "connect_for_checks", corrupting(stage, sql))
@@ -245,7 +205,7 @@ def test_a_broken_hard_rule_blocks_the_load(case, baseline: Run, tmp_path, monke
 
 
 def test_a_validation_rule_switched_off_is_caught_by_the_check(
-    baseline: Run, tmp_path, monkeypatch
+    baseline: NightlyLoad, tmp_path, monkeypatch
 ) -> None:
     sql = (ingest_load.SQL_DIR / "validate.sql").read_text()
     out_of_range = "            when w.value_final < w.valid_min or w.value_final > w.valid_max then 'OUT_OF_RANGE'\n"
@@ -254,8 +214,7 @@ def test_a_validation_rule_switched_off_is_caught_by_the_check(
     patched.mkdir()
     (patched / "validate.sql").write_text(sql.replace(out_of_range, ""))
     monkeypatch.setattr(ingest_load, "SQL_DIR", patched)
-    shutil.copytree(baseline.root, tmp_path / "run", symlinks=True)
-    run = Run(tmp_path / "run")
+    run = baseline.copy(tmp_path / "run")
     run.write("2009-10/over.csv", HEADER + f"{SHEFFIELD},NI 117,2009/10,104.5,,,final\n")
     published_before = run.sha256()
 
@@ -294,8 +253,8 @@ def anomaly_returns() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def anomalies(tmp_path_factory) -> tuple[Run, dg.ExecuteInProcessResult]:
-    run = Run(tmp_path_factory.mktemp("anomalies"))
+def anomalies(make_nightly_load) -> tuple[NightlyLoad, dg.ExecuteInProcessResult]:
+    run = make_nightly_load("anomalies")
     for relative, text in anomaly_returns().items():
         run.write(relative, text)
     result = run.run()
@@ -303,7 +262,7 @@ def anomalies(tmp_path_factory) -> tuple[Run, dg.ExecuteInProcessResult]:
     return run, result
 
 
-def warnings(run: Run, rule: str) -> list[tuple]:
+def warnings(run: NightlyLoad, rule: str) -> list[tuple]:
     return run.query(
         "select area_code, ni_code, period_id, path, previous_period_id, previous_value, value, "
         "message from quality.warnings where rule = ? order by area_code, period_id",
@@ -367,12 +326,11 @@ def test_an_area_that_sent_nothing_is_flagged_and_shows_in_return_quality(anomal
 
 
 def test_a_failing_dbt_test_is_a_failed_check_and_blocks_publication(
-    baseline: Run, tmp_path, monkeypatch
+    baseline: NightlyLoad, tmp_path, monkeypatch
 ) -> None:
     # ingest.loads is not covered by a Great Expectations suite, but a dbt test guards it
     sql = f"update ingest.loads set outcome = 'half_done' where load_id = {LATEST_LOAD}"
-    shutil.copytree(baseline.root, tmp_path / "run", symlinks=True)
-    run = Run(tmp_path / "run")
+    run = baseline.copy(tmp_path / "run")
     run.write("2009-10/round2.csv", ROUND2)
     published_before = run.sha256()
     monkeypatch.setattr(checks, "connect_for_checks", corrupting("after_ingest", sql))
@@ -392,18 +350,18 @@ def test_a_failing_dbt_test_is_a_failed_check_and_blocks_publication(
 
 
 def test_the_run_summary_says_which_expectation_blocked_on_what(
-    baseline: Run, tmp_path, monkeypatch, capsys
+    baseline: NightlyLoad, tmp_path, monkeypatch, capsys
 ) -> None:
+    from dataclasses import replace
+
     from pipelines.cli import run_load
-    from pipelines.settings import Settings
 
     stage, sql, *_ = HARD_RULES["accepted value with an unknown area"]
-    shutil.copytree(baseline.root, tmp_path / "run", symlinks=True)
-    run = Run(tmp_path / "run")
+    run = baseline.copy(tmp_path / "run")
     run.write("2009-10/round2.csv", ROUND2)
     monkeypatch.setattr(checks, "connect_for_checks", corrupting(stage, sql))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    settings = Settings(run.raw, run.warehouse, tmp_path / "published", SEEDS, run.quality)
+    settings = replace(run.settings(), publish_dir=tmp_path / "published")
 
     assert run_load(settings) == 1
 

@@ -17,6 +17,8 @@ from site_fixtures import make_small_release_tables
 
 from pipelines.release.site import build_site
 
+pytestmark = pytest.mark.e2e  # Chromium renders each page: seconds a page
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, dict]:

@@ -21,7 +21,6 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.definitions import build_definitions
 from pipelines.demo.summary import DemoSummary
 from pipelines.resources import WarehouseResource
 from pipelines.settings import REPO_ROOT, Settings
@@ -62,6 +61,9 @@ class NightlyLoad:
 
     def run(self) -> dg.ExecuteInProcessResult:
         """The real nightly_load job, in process; a failed run is returned, not raised."""
+        # imported here: dagster-dbt costs ~6 s, which `make test-fast` need not pay
+        from pipelines.definitions import build_definitions
+
         job = build_definitions(self.resource).resolve_job_def("nightly_load")
         return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 

@@ -12,7 +12,6 @@ import dagster as dg
 import pytest
 from contract import CONTRACT_TABLES, asset_key
 
-from pipelines.definitions import build_definitions
 from pipelines.resources import WarehouseResource
 
 
@@ -93,6 +92,8 @@ def test_sensor_requests_a_run_only_when_returns_arrive_or_change(
     resource = WarehouseResource(
         raw_dir=str(raw), warehouse=str(tmp_path / "wh.duckdb"), seeds_dir=str(tmp_path)
     )
+    from pipelines.definitions import build_definitions
+
     sensor = build_definitions(resource).resolve_sensor_def("new_returns_sensor")
     instance = dg.DagsterInstance.ephemeral()
 

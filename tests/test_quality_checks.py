@@ -249,6 +249,9 @@ def anomaly_returns() -> dict[str, str]:
         "2009-10/mostly_bad.csv": HEADER
         + f"{SHEFFIELD},NI 117,2009/10,n/a,,,\n{SHEFFIELD},NI 116,2009/10,abc,,,\n"
         + f"{SHEFFIELD},NI 154,2009/10,120,,,provisional\n",
+        # a corrected NI 116 resent as a value alone: its numerator and denominator are dropped
+        "2010-11/round1_ni116.csv": HEADER + f"{ROTHERHAM},NI 116,2010/11,,200,1000,final\n",
+        "2010-11/round2_ni116.csv": HEADER + f"{ROTHERHAM},NI 116,2010/11,20.0,,,final\n",
     }
 
 
@@ -273,13 +276,15 @@ def warnings(run: NightlyLoad, rule: str) -> list[tuple]:
 def test_anomalies_warn_but_publish(anomalies) -> None:
     run, result = anomalies
     assert "warehouse/live" in materialized(result)
-    for name in ("anomalies_value_changes", "anomalies_return_files", "anomalies_missing_returns"):
+    warning_suites = {
+        "anomalies_value_changes", "anomalies_return_files", "anomalies_missing_returns",
+        "anomalies_partial_resends",
+    }  # fmt: skip
+    for name in warning_suites:
         warned = evaluation(result, name)
         assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
     blocking = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    assert {e.check_name for e in blocking} == {
-        "anomalies_value_changes", "anomalies_return_files", "anomalies_missing_returns",
-    }  # fmt: skip
+    assert {e.check_name for e in blocking} == warning_suites
 
 
 def test_a_tenfold_jump_names_area_indicator_old_and_new_value(anomalies) -> None:
@@ -373,3 +378,16 @@ def test_the_run_summary_says_which_expectation_blocked_on_what(
     assert f"quality report: {run.quality / 'index.html'}" in err
     report = (run.quality / "index.html").read_text(encoding="utf-8")
     assert "BLOCKED" in report and "E99999999" in report
+
+
+def test_a_resend_that_drops_numerator_and_denominator_is_flagged(anomalies) -> None:
+    run, _ = anomalies
+    (dropped,) = warnings(run, "dropped_parts")
+    assert dropped[:4] == (ROTHERHAM, "NI 116", "2010-11", "2010-11/round2_ni116.csv")
+    assert "without the numerator and denominator version 1 had (200.0 / 1000.0)" in dropped[7]
+    # the current value indeed lost them: what the warning is about
+    assert run.query(
+        "select value, numerator, denominator from marts.fct_indicator_values "
+        "where area_code = ? and ni_code = 'NI 116'",
+        ROTHERHAM,
+    ) == [(20.0, None, None)]

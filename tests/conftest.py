@@ -37,8 +37,10 @@ def make_nightly_load(
 ) -> Callable[..., NightlyLoad]:
     """A new deployment in a fresh temporary folder: make_nightly_load("name", as_of=...).
 
-    For loads a whole module reads (module-scoped fixtures); a test that changes a shared
-    load's files works on `load.copy(tmp_path / ...)` or its own `nightly_load`.
+    For loads a whole module reads (module-scoped fixtures). A test that would change a
+    shared load works on `load.copy(tmp_path / ...)` or its own `nightly_load`, unless the
+    module means its tests as one story in file order (test_pipeline_e2e's later loads,
+    test_publication's failed loads).
     """
 
     def make(name: str = "nightly", **options) -> NightlyLoad:

@@ -42,6 +42,10 @@ def test_a_killed_load_leaves_no_run_in_progress_for_the_queue_to_wait_on(tmp_pa
     (tmp_path / "raw" / "barnsley_2008-09.csv").write_text(RETURN)
     env = environment(tmp_path)
     home = tmp_path / "dagster_home"
+    # Create the instance's storage before anything polls it: two processes setting up a new
+    # DAGSTER_HOME at once can both stamp its schema version (alembic: "more than one head").
+    home.mkdir()
+    runs_by_status(home)
     first = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "run"],
         env=env,
@@ -50,7 +54,7 @@ def test_a_killed_load_leaves_no_run_in_progress_for_the_queue_to_wait_on(tmp_pa
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # so kill -9 reaches dbt too
     )
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 600  # a busy 2-core machine is slow to start a load
     started: list[str] = []
     while time.monotonic() < deadline and not started:
         time.sleep(0.5)

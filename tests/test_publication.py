@@ -378,10 +378,17 @@ def test_an_inspectorate_fetches_the_latest_release_and_checks_it(
     nightly: NightlyLoad, server: str, tmp_path: Path
 ) -> None:
     assert fetch_release(f"{server}/latest/", tmp_path / "pulled") == []
-    assert _files(tmp_path / "pulled") == {
-        k: v for k, v in _files(nightly.latest()).items() if k != "SHA256SUMS"
-    }
+    assert _files(tmp_path / "pulled") == _files(nightly.latest())  # SHA256SUMS included
     assert verify_release(tmp_path / "pulled") == []
+    # the documented check works on what was pulled
+    check = subprocess.run(
+        ["sha256sum", "--quiet", "-c", "SHA256SUMS"],
+        cwd=tmp_path / "pulled",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
     with urllib.request.urlopen(f"{server}/") as response:  # redirected to the site
         assert response.url.endswith("/latest/site/index.html")
         assert nightly.latest().name in response.read().decode()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from browser import chromium
+from harness import NightlyLoad
 
 from pipelines.settings import REPO_ROOT
 
@@ -44,15 +45,7 @@ def hostile_load(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     )
     (raw / "barnsley.csv").write_text(HEADER + good.replace(",\n", f',"{PAYLOAD}"\n', 1))
     (raw / f"{FORGED}.txt").write_text("not a return")  # rejected whole, named in the summary
-    env = {
-        **os.environ,
-        "NIW_RAW_DIR": str(raw),
-        "NIW_WAREHOUSE": str(root / "warehouse" / "ni.duckdb"),
-        "NIW_PUBLISH_DIR": str(root / "published"),
-        "NIW_QUALITY_DIR": str(root / "quality"),
-        "NIW_PUBLISH_AS_OF": "2026-11-30",
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
+    env = {**os.environ, **NightlyLoad(root, as_of="2026-11-30").env()}
     done = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "run"],
         env=env,

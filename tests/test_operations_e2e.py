@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from dagster._core.instance.ref import InstanceRef
+from harness import NightlyLoad
 
 from pipelines.settings import REPO_ROOT
 
@@ -21,15 +22,8 @@ RETURN = "area_code,indicator,period,value,status\nE08000016,NI 117,2008/09,7.5,
 
 
 def environment(root: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "NIW_RAW_DIR": str(root / "raw"),
-        "NIW_WAREHOUSE": str(root / "warehouse" / "ni.duckdb"),
-        "NIW_PUBLISH_DIR": str(root / "published"),
-        "NIW_QUALITY_DIR": str(root / "quality"),
-        "NIW_PUBLISH_AS_OF": "2026-11-30",
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
+    """The environment of a `niw run` on a deployment under root (the harness's layout)."""
+    return {**os.environ, **NightlyLoad(root, as_of="2026-11-30").env()}
 
 
 def runs_by_status(home: Path) -> dict[str, str]:

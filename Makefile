@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/niw run
 
-## test: the whole test suite (unit, dbt, end-to-end Dagster runs, Chromium)
+## test: the whole test suite (unit, dbt, end-to-end Dagster runs, Chromium), on two workers
+## (a module's loads stay on one worker: tests/conftest.py)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 ## test-fast: the inner loop: every test not marked e2e (no Dagster job, dbt build or browser)
 test-fast: $(STAMP)

@@ -41,7 +41,8 @@ select
     end as share_rejected,
     coalesce(c.rows_compared, 0) as rows_compared,
     coalesce(c.rows_repeated, 0) as rows_repeated,
-    case when c.rows_compared >= 10 then c.rows_repeated / c.rows_compared end as share_repeated
+    case when c.rows_compared >= 10 then c.rows_repeated / c.rows_compared end as share_repeated,
+    coalesce(f.cells_cut, 0) as cells_cut
 from ingest.load_files as f
 left join compared as c on c.path = f.path and c.sha256 = f.sha256
 where f.load_id = $load_id

@@ -1,11 +1,12 @@
 """`niw`: the command behind `make run`, and small helpers for the central data team.
 
-niw run                 the nightly load now (demo returns are generated if none exist)
+niw run                 the nightly load now (demo returns only into a never-used data/raw)
 niw prepare             parse the dbt project if it changed (make dev runs it first)
 niw demo [--out DIR]    write the deterministic demo return set
 niw rejected [--load ID] [--limit N]   rejected rows of the last (or a given) load
 niw sql QUERY           read-only SQL against the warehouse
 niw releases            the releases under NIW_PUBLISH_DIR, and which is latest
+niw prune [--keep-sites N] [--dry-run]   remove the sites of superseded releases
 niw verify [DIR]        check a release (default: latest) against its manifest
 niw rollback [LOAD_ID]  list kept warehouse generations, or roll back to one
 niw serve [--port N]    the releases and the latest site on http://127.0.0.1:8000/
@@ -119,6 +120,15 @@ def main(argv: list[str] | None = None) -> int:
     sql.add_argument("query")
     sql.add_argument("--csv", action="store_true", help="write the result as CSV to stdout")
     commands.add_parser("releases", help="list the releases and which one is latest")
+    prune = commands.add_parser(
+        "prune", help="apply the retention rule: remove the sites of superseded releases"
+    )
+    prune.add_argument(
+        "--keep-sites",
+        type=int,
+        help="how many of the newest releases keep their site (default NIW_KEEP_SITES, 3)",
+    )
+    prune.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
     verify = commands.add_parser("verify", help="check a release against its manifest")
     verify.add_argument("folder", nargs="?", type=Path, help="default: NIW_PUBLISH_DIR/latest")
     rollback = commands.add_parser("rollback", help="list or restore kept warehouse generations")
@@ -133,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     fetch.add_argument("dest", type=Path)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    if args.command in ("releases", "verify", "rollback", "serve", "fetch"):
+    if args.command in ("releases", "verify", "rollback", "serve", "fetch", "prune"):
         return run_publication_command(args, settings)
     if args.command == "run":
         return run_load(settings)
@@ -162,6 +172,16 @@ def run_publication_command(args: argparse.Namespace, settings: Settings) -> int
 
     if args.command == "releases":
         return commands.list_releases(settings.publish_dir, settings.warehouse)
+    if args.command == "prune":
+        from .release.retention import describe_pruned, prune_sites
+
+        keep = settings.keep_sites if args.keep_sites is None else args.keep_sites
+        if keep < 1:
+            print("--keep-sites must be at least 1: the latest release keeps its site.")
+            return 2
+        done = prune_sites(settings.publish_dir, keep, dry_run=args.dry_run)
+        print("\n".join(describe_pruned(done, args.dry_run)))
+        return 0
     if args.command == "verify":
         return commands.verify(args.folder or settings.publish_dir / "latest")
     if args.command == "rollback":

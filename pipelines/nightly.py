@@ -81,17 +81,62 @@ def has_return_files(raw_dir: Path) -> bool:
     return bool(list_return_files(raw_dir))
 
 
+def ever_took_up_files(warehouse: Path) -> bool:
+    """True when the live warehouse records any file taken up (so returns were here once)."""
+    if not warehouse.exists():
+        return False
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        try:
+            return con.execute("select count(*) from ingest.load_files").fetchone()[0] > 0
+        except duckdb.CatalogException:
+            return False
+
+
+def should_write_demo(settings: Settings, default_raw: Path | None = None) -> bool:
+    """The demo set is written by `niw run` only into the default raw folder (`default_raw`,
+    data/raw unless a test says otherwise), and only when it has never held returns: a
+    mistyped NIW_RAW_DIR must not publish invented figures."""
+    default = default_raw or Settings.defaults().raw_dir
+    return (
+        settings.raw_dir.resolve() == default.resolve()
+        and not has_return_files(settings.raw_dir)
+        and not ever_took_up_files(settings.warehouse)
+    )
+
+
+def nothing_to_load(settings: Settings) -> str | None:
+    """Why a load must not start for want of returns, or None when it may."""
+    where = shown(settings.raw_dir)
+    if not settings.raw_dir.is_dir():
+        return f"the raw folder {where} (NIW_RAW_DIR) does not exist: check the path."
+    if not has_return_files(settings.raw_dir) and not ever_took_up_files(settings.warehouse):
+        return (
+            f"no returns under {where} (NIW_RAW_DIR), and none were ever loaded into "
+            f"{shown(settings.warehouse)}: nothing to load. Check the path, or write the demo "
+            "set there with `niw demo` (the demo is written by itself only into the default "
+            "raw folder, data/raw)."
+        )
+    return None
+
+
 def generate_demo(raw_dir: Path, seeds_dir: Path) -> None:
     from .demo.generate import generate_demo_returns
 
-    _say(f"No returns under {raw_dir}: writing the demo return set there first.")
-    summary = generate_demo_returns(raw_dir, seeds_dir)
+    _say(
+        f"No returns under {raw_dir}, and none were ever loaded: writing the DEMO return set "
+        "there first (invented figures; every release built from them is marked DEMO DATA)."
+    )
+    summary = generate_demo_returns(raw_dir, seeds_dir, progress=lambda line: _say(f"  {line}"))
     first_lines = summary.describe().splitlines()[:2]
     _say("  " + "\n  ".join(first_lines) + " (see the load summary below for each)")
 
 
 # `niw run`'s exit status when another load holds the load lock (EX_TEMPFAIL: try later).
 EXIT_LOAD_IN_PROGRESS = 75
+# ... and when there is nothing to load: no raw folder, or no returns and none ever loaded.
+EXIT_NOTHING_TO_LOAD = 2
 
 
 def run_load(settings: Settings) -> int:
@@ -108,8 +153,12 @@ def run_load(settings: Settings) -> int:
 
 def _run_load(settings: Settings) -> int:
     dagster_home()
-    if not has_return_files(settings.raw_dir):
+    if should_write_demo(settings):
         generate_demo(settings.raw_dir, settings.seeds_dir)
+    refusal = nothing_to_load(settings)
+    if refusal:
+        print(f"NOT STARTED: {refusal}", file=sys.stderr)
+        return EXIT_NOTHING_TO_LOAD
 
     import dagster as dg
 
@@ -156,6 +205,8 @@ def _run_load(settings: Settings) -> int:
         _print_failure(result, settings, log_path, evaluations, docs_index)
         return 1
     print(summarise_last_load(settings.warehouse))
+    print("\n".join(describe_ignored(settings.raw_dir)))
+    print("\n".join(describe_quiet_night(settings.warehouse)))
     print("\n".join(describe_quality(evaluations, docs_index)))
     print("\n".join(describe_release(settings.publish_dir, _release_unchanged(result))))
     print(f"  dbt log:   {log_path}")
@@ -309,6 +360,53 @@ def summarise_last_load(warehouse: Path) -> str:
     if rejected:
         lines.append(f"  fix rows:  niw rejected --load {load_id}   (or query audit.rejected_rows)")
     return "\n".join(lines)
+
+
+SHOWN_IGNORED = 10
+SHOWN_OPEN_WARNINGS = 8
+
+
+def describe_quiet_night(warehouse: Path) -> list[str]:
+    """After a load that took nothing up: say so, and show the warnings still open (those of
+    the last load that took files up, audit.open_warnings), so a quiet night hides nothing."""
+    import duckdb
+
+    from .ingest.ledger import last_load
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if last_load(con).outcome != "nothing_new":
+            return []
+        rows = con.execute(
+            "select load_id, message from audit.open_warnings "
+            "order by suite, rule, area_code, ni_code, period_id, path"
+        ).fetchall()
+        (as_of,) = con.execute(
+            "select max_by(load_id, load_seq) from audit.loads where outcome = 'loaded'"
+        ).fetchone()
+    lines = ["  tonight:   nothing new: no file under the raw folder was new or changed"]
+    if as_of is None:
+        return lines
+    lines.append(
+        f"  open:      {len(rows):,} warnings still open as of load {as_of}, the last that took "
+        "files up (the view audit.open_warnings)"
+    )
+    lines += [f"               {shown(message)}" for _, message in rows[:SHOWN_OPEN_WARNINGS]]
+    return lines
+
+
+def describe_ignored(raw_dir: Path) -> list[str]:
+    """Summary lines naming what the load skipped under the raw folder (hidden names, the
+    demo marker), so that nothing there is passed over without a trace."""
+    from .ingest.discover import list_ignored
+
+    ignored = list_ignored(raw_dir)
+    if not ignored:
+        return []
+    lines = [f"  ignored:   {len(ignored)} under the raw folder, not returns:"]
+    lines += [f"             {shown(path)}  ({why})" for path, why in ignored[:SHOWN_IGNORED]]
+    if len(ignored) > SHOWN_IGNORED:
+        lines.append(f"             ... and {len(ignored) - SHOWN_IGNORED} more")
+    return lines
 
 
 def shown(text: object) -> str:

@@ -28,6 +28,8 @@ class WarehouseResource(dg.ConfigurableResource):
     publish_as_of: str = ""
     # Earlier warehouse files kept for `niw rollback`.
     keep_generations: int = 5
+    # How many of the newest releases keep their site (release/retention.py); 0: never prune.
+    keep_sites: int = 3
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "WarehouseResource":
@@ -40,6 +42,7 @@ class WarehouseResource(dg.ConfigurableResource):
             publish_dir=str(settings.publish_dir),
             publish_as_of=settings.publish_as_of or "",
             keep_generations=settings.keep_generations,
+            keep_sites=settings.keep_sites,
         )
 
     @property

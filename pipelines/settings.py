@@ -33,6 +33,19 @@ class Settings:
     publish_as_of: str | None = None
     # How many earlier warehouse files `niw rollback` can go back to.
     keep_generations: int = 5
+    # How many of the newest releases keep their site; older sites are pruned (0: never).
+    keep_sites: int = 3
+
+    @classmethod
+    def defaults(cls) -> Settings:
+        """The settings with no NIW_* variable set (the embedded default deployment)."""
+        return cls(
+            raw_dir=REPO_ROOT / "data" / "raw",
+            warehouse=REPO_ROOT / "data" / "warehouse" / "ni.duckdb",
+            publish_dir=REPO_ROOT / "data" / "published",
+            seeds_dir=REPO_ROOT / "data" / "seeds",
+            quality_dir=REPO_ROOT / "data" / "quality",
+        )
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -46,4 +59,5 @@ class Settings:
             quality_dir=_path_from_env("NIW_QUALITY_DIR", "data/quality"),
             publish_as_of=os.environ.get("NIW_PUBLISH_AS_OF") or None,
             keep_generations=int(os.environ.get("NIW_KEEP_GENERATIONS") or 5),
+            keep_sites=int(os.environ.get("NIW_KEEP_SITES") or 3),
         )

@@ -17,10 +17,24 @@ from harness import SEEDS, DemoLoad, NightlyLoad
 HARNESS_FIXTURES = {"nightly_load", "make_nightly_load"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (make test: -n 2)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark harness tests e2e, and keep each module's e2e tests on one xdist worker.
+
+    `make test` runs the suite on two workers with `--dist loadgroup`: the tests of one
+    module share its module-scoped loads, so they go to one worker together (`xdist_group`
+    = the module); every test of the session's demo load goes to one worker, so the demo is
+    loaded once. Other tests are spread one by one.
+    """
     for item in items:
-        if HARNESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if HARNESS_FIXTURES & fixtures:
             item.add_marker(pytest.mark.e2e)
+        if item.get_closest_marker("e2e") is None:
+            continue
+        module = item.module.__name__ if getattr(item, "module", None) else item.nodeid
+        group = "demo_load" if "demo_load" in fixtures else module
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

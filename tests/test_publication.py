@@ -150,6 +150,15 @@ def test_a_release_holds_final_values_of_published_periods_only(nightly: Nightly
     }
 
 
+def test_a_release_of_real_returns_is_not_marked_demo(nightly: NightlyLoad) -> None:
+    release = nightly.latest()
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["demo"] is False and "demo_note" not in manifest
+    assert not (release / "DEMO-DATA.txt").exists()
+    index = (release / "site" / "index.html").read_text(encoding="utf-8")
+    assert "DEMO DATA" not in index and 'class="demo"' not in index
+
+
 def test_no_release_file_holds_a_provisional_or_embargoed_value(nightly: NightlyLoad) -> None:
     for release in (nightly.first_release, nightly.second_release):  # type: ignore[attr-defined]
         manifest = json.loads((release / "manifest.json").read_text())
@@ -471,3 +480,40 @@ def test_the_latest_release_site_opens_in_chromium_with_the_released_figures(
     assert [r[1] for r in league] == ["Rotherham", "Sheffield", "Barnsley", "Doncaster"]
     page = site / "indicators" / "ni-117.html"
     assert screenshot(page, shots / "release-indicator.png").stat().st_size > 5_000
+
+
+# ---- disk growth: compaction and the retention rule ----------------------------------------
+
+
+def test_the_live_warehouse_is_compacted_before_the_swap(nightly: NightlyLoad) -> None:
+    # The second load rebuilt every dbt table in a copy of the first file: without compaction
+    # the freed blocks stay in the file, and it grows by most of its size with every load.
+    (total, free) = nightly.query("select total_blocks, free_blocks from pragma_database_size()")[0]
+    assert free / total <= 0.2, (total, free)
+
+
+def test_the_retention_rule_prunes_superseded_sites_and_keeps_what_was_published(
+    nightly: NightlyLoad, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    copy = nightly.copy(tmp_path / "copy")
+    first = copy.published / nightly.first_release.name  # type: ignore[attr-defined]
+    latest = copy.latest()
+    monkeypatch.setenv("NIW_PUBLISH_DIR", str(copy.published))
+    assert niw(["prune", "--keep-sites", "1", "--dry-run"]) == 0
+    assert f"would prune the site of {first.name}" in capsys.readouterr().out
+    assert (first / "site" / "index.html").exists()
+
+    assert niw(["prune", "--keep-sites", "1"]) == 0
+    out = capsys.readouterr().out
+    assert f"pruned the site of {first.name}" in out and latest.name not in out
+    assert not (first / "site").exists() and (latest / "site" / "index.html").exists()
+    assert "pruned" in (first / "SITE-PRUNED.txt").read_text()
+    # what was published stays: data, changes, manifest; both releases still verify
+    assert (first / "data" / "fct_indicator_values.parquet").exists()
+    assert verify_release(first) == [] and verify_release(latest) == []
+    check = subprocess.run(
+        ["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=first, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    # the latest release keeps its site whatever the rule says
+    assert niw(["prune", "--keep-sites", "0"]) == 2

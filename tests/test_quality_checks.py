@@ -11,6 +11,7 @@ for it, and the warning must name its area, indicator, old and new value.
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -176,17 +177,32 @@ def corrupting(stage: str, sql: str):
     return connect
 
 
-@pytest.mark.parametrize("case", sorted(HARD_RULES))
-def test_a_broken_hard_rule_blocks_the_load(
-    case, baseline: NightlyLoad, tmp_path, monkeypatch
-) -> None:
-    stage, sql, check_name, rule, example = HARD_RULES[case]
-    run = baseline.copy(tmp_path / "run")
+def corrupted_run(baseline: NightlyLoad, root: Path, stage: str, sql: str):
+    """A copy of the baseline taking up ROUND2, its build file corrupted by `sql` at `stage`."""
+    run = baseline.copy(root)
     run.write("2009-10/round2.csv", ROUND2)
     published_before = run.sha256()
-    monkeypatch.setattr(checks, "connect_for_checks", corrupting(stage, sql))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(checks, "connect_for_checks", corrupting(stage, sql))
+        result = run.run()
+    return run, result, published_before
 
-    result = run.run()
+
+@pytest.fixture(scope="module")
+def broken_after_dbt(baseline: NightlyLoad, tmp_path_factory):
+    """One load whose built marts break every after_dbt rule at once: each rule's check must
+    still name its own failure (one full dbt build, not one per rule)."""
+    sql = ";\n".join(case[1] for case in HARD_RULES.values() if case[0] == "after_dbt")
+    return corrupted_run(baseline, tmp_path_factory.mktemp("broken") / "run", "after_dbt", sql)
+
+
+@pytest.mark.parametrize("case", sorted(HARD_RULES))
+def test_a_broken_hard_rule_blocks_the_load(case, baseline: NightlyLoad, tmp_path, request) -> None:
+    stage, sql, check_name, rule, example = HARD_RULES[case]
+    if stage == "after_dbt":
+        run, result, published_before = request.getfixturevalue("broken_after_dbt")
+    else:  # ingest is blocked before dbt: seconds, one load per rule
+        run, result, published_before = corrupted_run(baseline, tmp_path / "run", stage, sql)
 
     failed = evaluation(result, check_name)
     assert not failed.passed
@@ -232,6 +248,9 @@ def test_a_validation_rule_switched_off_is_caught_by_the_check(
 REPEATED = areas_in("2009-10")[10:22]  # twelve areas whose 2009/10 file repeats 2008/09
 
 
+LONG_COMMENT = "see note " * 11_112  # 100,008 characters
+
+
 def anomaly_returns() -> dict[str, str]:
     everyone_but_hartlepool = [a for a in areas_in("2008-09") if a != HARTLEPOOL]
     ni154 = {area: 200 + 3 * n for n, area in enumerate(everyone_but_hartlepool)}
@@ -252,6 +271,9 @@ def anomaly_returns() -> dict[str, str]:
         # a corrected NI 116 resent as a value alone: its numerator and denominator are dropped
         "2010-11/round1_ni116.csv": HEADER + f"{ROTHERHAM},NI 116,2010/11,,200,1000,final\n",
         "2010-11/round2_ni116.csv": HEADER + f"{ROTHERHAM},NI 116,2010/11,20.0,,,final\n",
+        # a comment of 100,000 characters: kept cut to 4,000, and the file flagged
+        "2010-11/long_comment.csv": "area_code,indicator,period,value,status,comment\n"
+        + f"{BARNSLEY},NI 154,2010/11,300,final,{LONG_COMMENT}\n",
     }
 
 
@@ -391,3 +413,47 @@ def test_a_resend_that_drops_numerator_and_denominator_is_flagged(anomalies) -> 
         "where area_code = ? and ni_code = 'NI 116'",
         ROTHERHAM,
     ) == [(20.0, None, None)]
+
+
+def test_an_oversized_comment_is_cut_kept_and_flagged(anomalies) -> None:
+    run, _ = anomalies
+    (comment,) = run.query(
+        "select comment from marts.fct_indicator_values where area_code = ? and ni_code = 'NI 154' "
+        "and period_id = '2010-11'",
+        BARNSLEY,
+    )[0]
+    assert comment == LONG_COMMENT[:4000] + " [cut by NI Warehouse: 100,008 characters sent]"
+    assert run.query(
+        "select cells_cut from audit.load_files where path = '2010-11/long_comment.csv'"
+    ) == [(1,)]
+    (flagged,) = warnings(run, "cells_cut")
+    assert flagged[:4] == (BARNSLEY, None, "2010-11", "2010-11/long_comment.csv")  # a file's
+    assert "1 cells longer than 4,000 characters were cut" in flagged[7]
+
+
+# The last test of the anomalies story: a night that brings nothing new (it changes the
+# module's shared deployment, so it runs last, in file order).
+
+
+def test_a_quiet_night_says_nothing_new_and_shows_the_warnings_still_open(anomalies) -> None:
+    from pipelines.nightly import describe_quiet_night
+
+    run, first = anomalies
+    loaded_id = run.query("select load_id from audit.loads order by load_seq desc limit 1")[0][0]
+    raised = run.query("select count(*) from audit.quality_warnings where load_id = ?", loaded_id)
+    quiet = run.run()
+    assert quiet.success
+    (outcome,) = run.query("select outcome from audit.loads order by load_seq desc limit 1")[0]
+    assert outcome == "nothing_new"
+    # audit.open_warnings: still the warnings of the last load that took files up
+    assert run.query("select distinct load_id from audit.open_warnings") == [(loaded_id,)]
+    assert run.query("select count(*) from audit.open_warnings") == raised
+    assert raised[0][0] >= 5
+    # the run summary says tonight brought nothing and lists what is still open
+    lines = describe_quiet_night(run.warehouse)
+    assert lines[0].startswith("  tonight:   nothing new")
+    assert f"{raised[0][0]:,} warnings still open as of load {loaded_id}" in lines[1]
+    # so does the quality report, with the jump warning among them
+    report = (run.quality / "index.html").read_text(encoding="utf-8")
+    assert "Tonight brought nothing new" in report and loaded_id in report
+    assert f"NI 117 for {BARNSLEY} moved from 5.0 in 2007-08 to 60.0 in 2008-09" in report

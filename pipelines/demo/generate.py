@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipelines.demo.faults import write_faulty_files
+from pipelines.demo.marker import write_marker
 from pipelines.demo.periods import fy_label
 from pipelines.demo.reference import (
     REPORTING_YEARS,
@@ -231,6 +232,8 @@ def generate_demo_returns(
     summary.faults.extend(faults)
     if progress:
         progress(f"{FAULTY_DIR}: {len(files)} files, {len(faults)} deliberate faults")
+    # Every release built from these files is marked demo (pipelines/demo/marker.py).
+    write_marker(raw_dir, (f.path for f in summary.files))
     return summary
 
 

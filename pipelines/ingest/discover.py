@@ -7,6 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..demo.marker import MARKER_NAME
+
+# The largest file a load reads (it is read into memory whole): docs/decisions.md, "Bounded
+# input". A larger file is rejected UNREADABLE without being read.
+RETURN_MAX_BYTES = 64 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class CandidateFile:
@@ -27,23 +33,44 @@ def _display_path(relative: str) -> str:
 
 
 def list_return_files(raw_dir: Path) -> list[CandidateFile]:
-    """Every file under raw_dir in lexical path order, skipping names that start with '.'.
+    """Every file under raw_dir in lexical path order, but those `list_ignored` names."""
+    return scan_raw_folder(raw_dir)[0]
 
-    Hidden folders (`.git`, `.ipynb_checkpoints`) are skipped too, and folder links are not
-    followed, so a load never wanders outside the raw folder.
+
+def list_ignored(raw_dir: Path) -> list[tuple[str, str]]:
+    """(path, why) of what a load skips under raw_dir: hidden names and the demo marker.
+
+    A hidden folder is one entry (`.git/`), not every file in it.
+    """
+    return scan_raw_folder(raw_dir)[1]
+
+
+def scan_raw_folder(raw_dir: Path) -> tuple[list[CandidateFile], list[tuple[str, str]]]:
+    """The return files under raw_dir and the names skipped, both in lexical path order.
+
+    Names that start with '.' are skipped (`.DS_Store`, `.git/`, `.~lock` files), as is the
+    demo generator's list of its files at the top. Folder links are not followed, so a load
+    never wanders outside the raw folder.
     """
     if not raw_dir.is_dir():
-        return []
+        return [], []
     found: list[CandidateFile] = []
+    ignored: list[tuple[str, str]] = []
     for folder, dirs, files in os.walk(raw_dir, followlinks=False):
+        base = Path(folder).relative_to(raw_dir)
+        for name in [d for d in dirs if d.startswith(".")]:
+            ignored.append((_display_path((base / name).as_posix()) + "/", "hidden folder"))
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
+            relative = (base / name).as_posix()
             if name.startswith("."):
-                continue
-            location = Path(folder, name)
-            relative = location.relative_to(raw_dir).as_posix()
-            found.append(CandidateFile(path=_display_path(relative), location=location))
-    return sorted(found, key=lambda f: f.path)
+                ignored.append((_display_path(relative), "hidden file (name starts with '.')"))
+            elif relative == MARKER_NAME:
+                ignored.append((relative, "the demo set's list of its files, not a return"))
+            else:
+                location = Path(folder, name)
+                found.append(CandidateFile(path=_display_path(relative), location=location))
+    return sorted(found, key=lambda f: f.path), sorted(ignored)
 
 
 def read_file_bytes(candidate: CandidateFile, raw_dir: Path) -> bytes:
@@ -55,6 +82,12 @@ def read_file_bytes(candidate: CandidateFile, raw_dir: Path) -> bytes:
             raise OSError("the file is a link to somewhere outside the raw folder")
     if not location.is_file():
         raise OSError("not a regular file")
+    size = location.stat().st_size
+    if size > RETURN_MAX_BYTES:
+        raise OSError(
+            f"the file is {size / 2**20:,.0f} MB, more than the {RETURN_MAX_BYTES // 2**20} MB "
+            "a return may be (one area's return is a few KB; split a national file by area)"
+        )
     return location.read_bytes()
 
 

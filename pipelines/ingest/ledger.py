@@ -55,6 +55,10 @@ alter table ingest.rejected_rows add column if not exists area_code varchar;
 alter table ingest.rejected_rows add column if not exists ni_code varchar;
 alter table ingest.rejected_rows add column if not exists period_id varchar;
 alter table ingest.accepted_values add column if not exists copies integer default 1;
+-- true for a file the demo generator wrote (pipelines/demo/marker.py): invented figures.
+alter table ingest.load_files add column if not exists demo boolean default false;
+-- cells longer than the reader keeps whole, cut (pipelines/ingest/readers.py CELL_MAX_CHARS)
+alter table ingest.load_files add column if not exists cells_cut integer default 0;
 -- Written by a rollback (pipelines/warehouse/build_file.py, through record_rollback below):
 -- the loads it undid, and every file those loads had taken up, so that the next load does
 -- not take them up again (unless their bytes change) nor reuse their load numbers.
@@ -101,6 +105,8 @@ class FileOutcome:
     rows_read: int = 0
     rows_accepted: int = 0
     rows_rejected: int = 0
+    demo: bool = False  # written by the demo generator (listed in its marker)
+    cells_cut: int = 0  # cells longer than the reader keeps whole
 
 
 @dataclass
@@ -251,6 +257,8 @@ def append_load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
             "rows_read": pa.array([f.rows_read for f in result.files], pa.int64()),
             "rows_accepted": pa.array([f.rows_accepted for f in result.files], pa.int64()),
             "rows_rejected": pa.array([f.rows_rejected for f in result.files], pa.int64()),
+            "demo": pa.array([f.demo for f in result.files], pa.bool_()),
+            "cells_cut": pa.array([f.cells_cut for f in result.files], pa.int32()),
         }
     )
     params = {
@@ -262,7 +270,9 @@ def append_load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
     con.execute("begin transaction")
     try:
         con.execute(
-            "insert into ingest.load_files select *, $loaded_at from load_files_batch",
+            "insert into ingest.load_files select * exclude (demo, cells_cut), $loaded_at, demo, "
+            "cells_cut "
+            "from load_files_batch",
             {"loaded_at": result.started_at},
         )
         con.execute(

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ..demo.marker import demo_paths
 from .discover import CandidateFile, list_return_files, read_file_bytes, sha256_hex
 from .headers import CANONICAL_COLUMNS
 from .ledger import (
@@ -172,6 +173,7 @@ def _take_up(
         outcome.header_line = parsed.header_line
         outcome.extra_columns = parsed.header.extra_columns
         outcome.rows_read = parsed.rows_read
+        outcome.cells_cut = parsed.cells_cut
         loaded_before[sha] = candidate.path
         lander.add(order, parsed)
     lander.flush()
@@ -201,6 +203,9 @@ def run_ingest(
     progress(f"{len(candidates)} files under {raw_dir}")
     lander = _Lander(con)
     outcomes = _take_up(candidates, raw_dir, seen, loaded_before, lander, progress)
+    demo = demo_paths(raw_dir)
+    for outcome in outcomes:
+        outcome.demo = outcome.path in demo
     progress(f"validating {sum(o.rows_read for o in outcomes):,} rows")
     con.execute((SQL_DIR / "validate.sql").read_text())
 

@@ -23,6 +23,12 @@ from .headers import HeaderError, HeaderMap, is_header_row, map_header
 # A header further down than this is not a header: the file is not a return.
 HEADER_SEARCH_ROWS = 50
 csv.field_size_limit(16 * 1024 * 1024)
+# The longest cell kept whole (docs/decisions.md, "Bounded input"). A longer cell is cut to
+# this many characters and marked; the file's `cells_cut` counts them and the
+# anomalies_return_files suite warns. A comment is a sentence or a paragraph, never a book.
+CELL_MAX_CHARS = 4000
+# No part of a workbook may unpack to more than this (a zip bomb is rejected unread).
+XLSX_MAX_PART_BYTES = 64 * 1024 * 1024
 
 
 class FileRejected(Exception):
@@ -44,6 +50,7 @@ class ParsedFile:
     sheet: str | None = None
     line_numbers: list[int] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
+    cells_cut: int = 0  # data cells longer than CELL_MAX_CHARS, cut to it
 
     @property
     def rows_read(self) -> int:
@@ -77,6 +84,7 @@ def _collect(
         if _is_blank(cells):
             continue
         looked += 1
+        cells = [cut_cell(c) if len(c) > CELL_MAX_CHARS else c for c in cells]
         if is_header_row(cells):
             try:
                 return map_header(cells), line_number, iterator
@@ -96,11 +104,19 @@ def _collect(
     )
 
 
+def cut_cell(text: str) -> str:
+    """A cell longer than CELL_MAX_CHARS: its first CELL_MAX_CHARS characters, marked as cut."""
+    return f"{text[:CELL_MAX_CHARS]} [cut by NI Warehouse: {len(text):,} characters sent]"
+
+
 def _fill(parsed: ParsedFile, rows: Iterator[tuple[int, list[str]]]) -> ParsedFile:
     lines, kept = parsed.line_numbers, parsed.rows
     for line_number, cells in rows:
         if _is_blank(cells):
             continue  # an empty row is layout, not data (see docs/decisions.md)
+        if any(len(cell) > CELL_MAX_CHARS for cell in cells):
+            parsed.cells_cut += sum(len(cell) > CELL_MAX_CHARS for cell in cells)
+            cells = [cut_cell(c) if len(c) > CELL_MAX_CHARS else c for c in cells]
         lines.append(line_number)
         kept.append(cells)
     if not lines:
@@ -281,16 +297,41 @@ def _calamine_rows(data: bytes) -> tuple[str, Iterator[tuple[int, list[str]]], o
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_name = _pick_sheet(workbook.sheet_names)
-        values = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_name(sheet_name)
+        # Rows become Python lists one at a time, as they are asked for: a sheet without a
+        # header is given up after HEADER_SEARCH_ROWS rows. iter_rows starts at the sheet's
+        # first used column; pad to column A, as a person counts columns.
+        first_column = sheet.start[1] if sheet.start else 0
+        values = sheet.iter_rows()
     except FileRejected:
         raise
     except Exception as exc:  # calamine raises its own error types for broken workbooks
         raise FileRejected("UNREADABLE", f"not a readable .xlsx workbook ({exc})") from None
+    padding = [""] * first_column
     rows = (
-        (row_number, [excel_cell_text(value, None) for value in row])
+        (row_number, padding + [excel_cell_text(value, None) for value in row])
         for row_number, row in enumerate(values, start=1)
     )
     return sheet_name, rows, workbook
+
+
+def _check_part_sizes(data: bytes) -> None:
+    """FileRejected when any part of the workbook unpacks beyond XLSX_MAX_PART_BYTES."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except _UNREADABLE_MEMBER as exc:
+        raise FileRejected(
+            "UNREADABLE", f"not a readable .xlsx workbook ({type(exc).__name__})"
+        ) from None
+    for part in parts:
+        if part.file_size > XLSX_MAX_PART_BYTES:
+            raise FileRejected(
+                "UNREADABLE",
+                f"the workbook's part {part.filename[:100]!r} unpacks to "
+                f"{part.file_size / 2**20:,.0f} MB, more than the "
+                f"{XLSX_MAX_PART_BYTES // 2**20} MB a return may hold",
+            )
 
 
 def _pick_sheet(names: list[str]) -> str:
@@ -306,6 +347,7 @@ def read_xlsx_bytes(data: bytes) -> ParsedFile:
         raise FileRejected(
             "UNREADABLE", "not a readable .xlsx workbook (an .xlsx file is a zip archive)"
         )
+    _check_part_sizes(data)
     reader = _openpyxl_rows if _uses_percent_format(data) else _calamine_rows
     sheet_name, rows, workbook = reader(data)
     try:

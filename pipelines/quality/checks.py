@@ -21,7 +21,7 @@ from ..ingest.ledger import ensure_ledger, last_load
 from ..resources import WarehouseResource
 from . import batches
 from .gx_runner import EXAMPLES, SuiteOutcome, runner_for, warning_message
-from .report_page import record_outcomes, write_report
+from .report_page import record_outcomes, record_quiet_night, write_report
 from .schema import ensure_quality_schema, record_results
 from .suites import load_suites
 
@@ -96,6 +96,26 @@ def check_result(outcome: SuiteOutcome, report: Path) -> dg.AssetCheckResult:
     )
 
 
+def open_warnings(con) -> tuple[str | None, list[dict[str, Any]]]:
+    """The last load that took files up, and the warnings it raised: those still open.
+
+    Read from the ledger and quality.warnings directly, as audit.open_warnings defines them
+    (before dbt has run, the view may not exist yet).
+    """
+    row = con.execute(
+        "select load_id from ingest.loads where outcome = 'loaded' order by load_seq desc limit 1"
+    ).fetchone()
+    if row is None:
+        return None, []
+    cursor = con.execute(
+        "select rule, area_code, ni_code, period_id, path, message from quality.warnings "
+        "where load_id = ? order by suite, rule, area_code, ni_code, period_id, path",
+        [row[0]],
+    )
+    names = [d[0] for d in cursor.description]
+    return row[0], [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
 def run_stage(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, stage: str
 ) -> Iterator[dg.AssetCheckResult]:
@@ -108,7 +128,9 @@ def run_stage(
     with connect_for_checks(warehouse, run_id, stage) as con:
         ensure_ledger(con)
         ensure_quality_schema(con)  # before dbt first runs: its sources read these tables
-        load_id = last_load(con).load_id
+        load = last_load(con)
+        load_id = load.load_id
+        quiet = open_warnings(con) if load.outcome == "nothing_new" else None
         parameters = batches.load_reference(con, Path(warehouse.seeds_dir))
         for suite in suites:
             batch = batches.read_batch(con, suite, load_id)
@@ -119,6 +141,8 @@ def run_stage(
         warnings = record_results(con, outcomes, load_id, run_id, checked_at)
     runner.build_docs()
     record_outcomes(warehouse.quality_path, load_id, run_id, outcomes)
+    if quiet is not None:
+        record_quiet_night(warehouse.quality_path, load_id, *quiet)
     report = write_report(warehouse.quality_path, load_id)
     context.log.info(f"quality report: {report} ({warnings} warnings recorded)")
     for outcome in outcomes:

@@ -65,8 +65,36 @@ def record_outcomes(
         )
 
 
+QUIET_NIGHT_FILE = "_quiet_night.json"  # beside the suites' records, not one of them
+SHOWN_OPEN_WARNINGS = 200
+
+
 def _load_records(folder: Path) -> list[dict[str, Any]]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+    return [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(folder.glob("*.json"))
+        if not p.name.startswith("_")
+    ]
+
+
+def record_quiet_night(
+    quality_dir: Path, load_id: str, as_of_load: str | None, open_warnings: list[dict[str, Any]]
+) -> None:
+    """Note that this load took nothing up, and the warnings still open as of `as_of_load`
+    (the last load that took files up), for its report page."""
+    folder = quality_dir / "loads" / load_id
+    folder.mkdir(parents=True, exist_ok=True)
+    note = {
+        "as_of_load": as_of_load,
+        "open_warnings": len(open_warnings),
+        "shown": open_warnings[:SHOWN_OPEN_WARNINGS],
+    }
+    (folder / QUIET_NIGHT_FILE).write_text(json.dumps(note, indent=1, default=str), "utf-8")
+
+
+def _quiet_night(folder: Path) -> dict[str, Any] | None:
+    path = folder / QUIET_NIGHT_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def verdict(records: list[dict[str, Any]]) -> str:
@@ -121,7 +149,11 @@ def _failures(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render_report(
-    load_id: str, records: list[dict[str, Any]], history: list[tuple[str, str]], prefix: str
+    load_id: str,
+    records: list[dict[str, Any]],
+    history: list[tuple[str, str]],
+    prefix: str,
+    quiet: dict[str, Any] | None = None,
 ) -> str:
     """The report page of one load from its suites' records (as `record_outcomes` keeps them).
 
@@ -144,6 +176,7 @@ def render_report(
         failures=[f for r in records for f in _failures(r)],
         history=history,
         prefix=prefix,
+        quiet=quiet,
     )
 
 
@@ -156,9 +189,10 @@ def write_report(quality_dir: Path, load_id: str) -> Path:
     loads = loads[-KEEP_LOADS:]
     history = [(other, verdict(_load_records(loads_dir / other))) for other in reversed(loads)]
     records = _load_records(loads_dir / load_id)
+    quiet = _quiet_night(loads_dir / load_id)
     (loads_dir / load_id / "index.html").write_text(
-        render_report(load_id, records, history, "../../"), encoding="utf-8"
+        render_report(load_id, records, history, "../../", quiet), encoding="utf-8"
     )
     index = quality_dir / "index.html"
-    index.write_text(render_report(load_id, records, history, ""), encoding="utf-8")
+    index.write_text(render_report(load_id, records, history, "", quiet), encoding="utf-8")
     return index

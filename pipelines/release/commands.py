@@ -29,8 +29,11 @@ def describe_release(publish_dir: Path, unchanged: bool) -> list[str]:
             f"{changes.get('restated', 0):,} restated, {changes['withdrawn']:,} withdrawn "
             f"since {since})"
         )
+    lines = [first]
+    if manifest.get("demo"):
+        lines.append(f"             {manifest['demo_note']}")
     return [
-        first,
+        *lines,
         f"             {publish_dir / 'latest'}/  (site/index.html, data/, manifest.json)",
         "             see it: niw serve   check it: niw verify",
     ]
@@ -48,6 +51,8 @@ def list_releases(publish_dir: Path, warehouse: Path | None = None) -> int:
         marker = "  <- latest" if latest and path.resolve() == latest else ""
         if manifest["source_load"]["load_id"] in withdrawn:
             marker += "  (withdrawn: its load was rolled back)"
+        if manifest.get("demo"):
+            marker += "  DEMO DATA (invented figures)"
         changes = manifest["changes"]
         print(
             f"{path.name}  as of {manifest['as_of']}  "

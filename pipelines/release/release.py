@@ -66,6 +66,7 @@ EMBARGO_RULE = (
 FORMAT_VERSION = 1
 CHANGE_KINDS = ("new", "revised", "restated", "withdrawn")
 CHECKSUM_FILES = ("manifest.json", "SHA256SUMS")
+DEMO_FILE = "DEMO-DATA.txt"  # at the top of a release built from demo returns
 
 Progress = Callable[[str], None]
 
@@ -270,6 +271,30 @@ def source_load(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     }
 
 
+DEMO_NOTE = (
+    "DEMO DATA: this release is built from invented returns written by the demo generator "
+    "(niw demo). Its figures are not official statistics and describe no real area."
+)
+
+
+def demo_values(con: duckdb.DuckDBPyConnection) -> int:
+    """How many released values of the attached warehouse `wh` came from a demo file.
+
+    Each published version is traced to the file it was read from (audit.load_files.is_demo).
+    """
+    return con.execute(
+        """
+        select count(*)
+        from wh.publication.fct_indicator_values as p
+        inner join wh.marts.fct_indicator_value_history as h
+            using (area_code, ni_code, period_id, version_number)
+        inner join wh.audit.load_files as f
+            on f.path = h.source_file and f.load_id = h.load_id
+        where f.is_demo
+        """
+    ).fetchone()[0]
+
+
 def stage_release(
     warehouse_file: Path, publish_dir: Path, *, progress: Progress | None = None
 ) -> StagedRelease:
@@ -282,6 +307,7 @@ def stage_release(
         con.execute(f"attach {sql_literal(str(warehouse_file))} as wh (read_only)")
         load = source_load(con)
         as_of = con.execute("select max(as_of)::varchar from wh.publication.embargo").fetchone()[0]
+        from_demo = demo_values(con)
     except BaseException:
         con.close()
         raise
@@ -315,7 +341,12 @@ def stage_release(
             "tables": tables,
             "changes": {"csv": "changes.csv", "parquet": "changes.parquet", **changes},
             "site": "site/index.html",
+            # true when any released value came from the demo generator's invented returns
+            "demo": from_demo > 0,
         }
+        if from_demo:
+            manifest["demo_note"] = f"{DEMO_NOTE} ({from_demo:,} released values are invented.)"
+            (folder / DEMO_FILE).write_text(manifest["demo_note"] + "\n", encoding="utf-8")
         if previous and same_data(previous, file_entries(folder)):
             # Checked before the site is drawn: a quiet night costs the data files only.
             say(f"release: nothing publishable differs from {previous.name}; it stays latest")
@@ -374,6 +405,7 @@ def build_release_site(folder: Path, manifest: dict, say: Progress) -> int:
             "created": manifest["created"],
             "as_of": manifest["as_of"],
             "source_load": manifest["source_load"]["load_id"],
+            "demo_note": manifest.get("demo_note"),
         }
         return build_site(con, folder / "site", release, progress=say)
     finally:
@@ -404,10 +436,13 @@ def verify_release(folder: Path) -> list[str]:
         return [f"{manifest_path} is not valid JSON ({error})"]
     problems = []
     listed = {}
+    site_pruned = (folder / "SITE-PRUNED.txt").is_file()  # the retention rule (retention.py)
     for entry in manifest.get("files", []):
         relative = str(entry["path"])
         listed[relative] = entry
         path = folder / relative
+        if site_pruned and relative.startswith("site/") and not path.exists():
+            continue
         if ".." in Path(relative).parts or Path(relative).is_absolute():
             problems.append(f"{relative}: a path outside the release")
         elif not path.is_file():
@@ -421,6 +456,8 @@ def verify_release(folder: Path) -> list[str]:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = path.relative_to(folder).as_posix()
         if relative not in listed and relative not in CHECKSUM_FILES:
+            if site_pruned and relative == "SITE-PRUNED.txt":
+                continue
             problems.append(f"{relative}: not in the manifest")
     if not problems:
         problems += verify_row_counts(folder, manifest)

@@ -146,6 +146,7 @@ def build_site(
     """
     say = progress or (lambda message: None)
     meta = {k: str(release[k]) for k in ("release_id", "created", "as_of", "source_load")}
+    meta["demo_note"] = str(release.get("demo_note") or "")  # if any, a banner on every page
     areas = [a for a in _records(con, AREAS_SQL) if AREA_CODE.fullmatch(a["area_code"] or "")]
     skipped = len(_records(con, "select distinct area_code from caa_area_performance")) - len(areas)
     if skipped:

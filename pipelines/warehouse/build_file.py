@@ -150,14 +150,44 @@ def remove_leftover_builds(warehouse: Path, run_id: str) -> None:
                 leftover.unlink(missing_ok=True)
 
 
+# A build file whose free blocks are more than this share of it is compacted before the swap.
+COMPACT_FROM_FREE_SHARE = 0.2
+
+
 def checkpoint_build(warehouse: Path, run_id: str) -> Path:
-    """Fold the build file's WAL into it, so that the file alone is the whole warehouse."""
+    """Fold the build file's WAL into it, so that the file alone is the whole warehouse, and
+    compact it when rebuilt tables left much free space in it (docs/operations.md)."""
     build = build_path(warehouse, run_id)
     if not build.exists():
         raise FileNotFoundError(f"build file {build} is missing: nothing to swap in")
     with duckdb.connect(str(build)) as con:
         con.execute("checkpoint")
+        total, free = con.execute(
+            "select total_blocks, free_blocks from pragma_database_size()"
+        ).fetchone()
+    if total and free / total > COMPACT_FROM_FREE_SHARE:
+        compact(build)
     return build
+
+
+def compact(path: Path) -> None:
+    """Rewrite a DuckDB file without its free blocks (every schema, table, view and macro)."""
+    compacted = path.with_name(path.name + ".compact")
+    for leftover in (compacted, compacted.with_name(compacted.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"attach {_literal(path)} as source (read_only)")
+            con.execute(f"attach {_literal(compacted)} as target")
+            con.execute("copy from database source to target")
+            con.execute("detach target")
+        os.replace(compacted, path)
+    finally:
+        compacted.unlink(missing_ok=True)
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def swap_in(warehouse: Path, run_id: str, keep: int) -> Path:

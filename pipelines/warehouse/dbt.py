@@ -124,11 +124,20 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             "build_file": str(warehouse.build_path(context.run.run_id)),
             "publish_as_of": warehouse.as_of(),
         }
-        invocation = dbt.cli(["build", "--vars", json.dumps(build_vars)], context=context)
+        args = [
+            "build",
+            *("--vars", json.dumps(build_vars)),
+            # dbt's unit tests check the models' logic, not the night's data: `make test` runs
+            # them (tests/test_dbt_models.py); a load need not.
+            *("--exclude-resource-type", "unit_test"),
+        ]
+        invocation = dbt.cli(args, context=context)
         try:
             yield from invocation.stream()
         finally:
             _keep_run_results(invocation.target_path, warehouse.warehouse_path)
+            # dbt's manifest, logs and run results of this build: one folder a load, not kept
+            shutil.rmtree(invocation.target_path, ignore_errors=True)
 
     return warehouse_dbt_assets
 

@@ -11,6 +11,7 @@ import duckdb
 
 from ..ingest.ledger import last_load
 from ..release.release import stage_release
+from ..release.retention import prune_sites
 from ..resources import WarehouseResource
 from .build_file import checkpoint_build, swap_in
 
@@ -41,6 +42,11 @@ def go_live(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         staged.discard()
         raise
     release = staged.commit()
+    if warehouse.keep_sites > 0:  # the retention rule: old sites go, their data stays
+        for pruned in prune_sites(warehouse.publish_path, warehouse.keep_sites):
+            context.log.info(
+                f"retention: pruned the site of {pruned.release} ({pruned.bytes / 2**20:,.1f} MB)"
+            )
     with duckdb.connect(str(path), read_only=True) as con:
         load_id = last_load(con).load_id
         current_values = con.execute("select count(*) from marts.fct_indicator_values").fetchone()

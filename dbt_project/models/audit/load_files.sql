@@ -23,7 +23,9 @@ select
     loads.load_seq,
     load_files.encoding,
     load_files.sheet,
-    load_files.header_line
+    load_files.header_line,
+    load_files.is_demo,
+    load_files.cells_cut
 from load_files
 left join loads
     on load_files.load_id = loads.load_id

@@ -19,7 +19,9 @@ renamed as (
         cast(rows_read as bigint) as rows_read,
         cast(rows_accepted as bigint) as rows_accepted,
         cast(rows_rejected as bigint) as rows_rejected,
-        cast(loaded_at as timestamp) as loaded_at
+        cast(loaded_at as timestamp) as loaded_at,
+        coalesce(cast(demo as boolean), false) as is_demo,
+        coalesce(cast(cells_cut as integer), 0) as cells_cut
     from source
 )
 

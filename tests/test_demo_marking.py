@@ -1,0 +1,133 @@
+"""Demo data only when asked, and unmistakable when it is there (issue 10, defect 8).
+
+`niw run` writes the demo return set only into the default raw folder, and only when that
+folder never held returns; a mistyped NIW_RAW_DIR gets a clear refusal, not invented figures.
+A release built from demo returns says so in its manifest, in a DEMO-DATA.txt beside it, and
+on every page of its site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from harness import SEEDS, DemoLoad, NightlyLoad
+
+from pipelines.demo.marker import MARKER_NAME, demo_paths
+from pipelines.ingest.discover import list_ignored, list_return_files
+from pipelines.nightly import EXIT_NOTHING_TO_LOAD, should_write_demo
+from pipelines.settings import REPO_ROOT
+
+RETURN = "area_code,indicator,period,value,status\nE08000016,NI 117,2008/09,7.5,final\n"
+
+
+def niw_run(deployment: NightlyLoad) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **deployment.env()}
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_demo_is_written_only_into_the_default_raw_folder_that_never_held_returns(
+    tmp_path: Path,
+) -> None:
+    deployment = NightlyLoad(tmp_path / "site")
+    default_raw = deployment.raw
+    settings = deployment.settings()
+    assert should_write_demo(settings, default_raw)
+    # another raw folder (a mistyped NIW_RAW_DIR): never
+    assert not should_write_demo(settings, tmp_path / "elsewhere" / "raw")
+    # the default folder holding a return: no
+    deployment.write("barnsley.csv", RETURN)
+    assert not should_write_demo(settings, default_raw)
+    # emptied again, but the warehouse took files up once: the folder held returns, no demo
+    (deployment.raw / "barnsley.csv").unlink()
+    deployment.warehouse.parent.mkdir(parents=True)
+    with duckdb.connect(str(deployment.warehouse)) as con:
+        con.execute("create schema ingest; create table ingest.load_files (path varchar)")
+        con.execute("insert into ingest.load_files values ('barnsley.csv')")
+    assert not should_write_demo(settings, default_raw)
+
+
+@pytest.mark.parametrize("raw_exists", [False, True], ids=["missing", "empty"])
+def test_niw_run_on_a_mistyped_raw_folder_refuses_and_writes_nothing(
+    tmp_path: Path, raw_exists: bool
+) -> None:
+    deployment = NightlyLoad(tmp_path)
+    if not raw_exists:
+        deployment.raw.rmdir()
+    done = niw_run(deployment)
+    assert done.returncode == EXIT_NOTHING_TO_LOAD, done.stderr
+    assert "NOT STARTED" in done.stderr
+    assert ("does not exist" if not raw_exists else "nothing to load") in done.stderr
+    assert str(deployment.raw) in done.stderr
+    assert not deployment.warehouse.exists()
+    assert not deployment.published.exists()
+    if raw_exists:
+        assert list(deployment.raw.iterdir()) == []  # no demo written into it
+
+
+def test_the_demo_generator_lists_its_files_and_discovery_skips_the_list(tmp_path: Path) -> None:
+    from pipelines.demo.generate import generate_demo_returns
+
+    summary = generate_demo_returns(tmp_path, SEEDS, scale=0.02)
+    listed = demo_paths(tmp_path)
+    assert listed == {f.path for f in summary.files}
+    # the marker is in `sha256sum -c` form and its checksums hold
+    check = subprocess.run(
+        ["sha256sum", "--quiet", "-c", MARKER_NAME], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert MARKER_NAME not in {c.path for c in list_return_files(tmp_path)}
+    assert (MARKER_NAME, "the demo set's list of its files, not a return") in list_ignored(tmp_path)
+
+
+# ---- the shared demo load (conftest.py) -------------------------------------------------
+
+
+def test_a_release_built_from_demo_returns_is_marked_demo_everywhere(demo_load: DemoLoad) -> None:
+    load = demo_load.load
+    release = load.latest()
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["demo"] is True
+    assert "DEMO DATA" in manifest["demo_note"]
+    notice = (release / "DEMO-DATA.txt").read_text(encoding="utf-8")
+    assert notice.startswith("DEMO DATA") and "not official statistics" in notice
+    assert "DEMO-DATA.txt" in {entry["path"] for entry in manifest["files"]}
+    pages = list((release / "site").rglob("*.html"))
+    assert len(pages) > 10
+    unmarked = [
+        page.relative_to(release).as_posix()
+        for page in pages
+        if "<title>DEMO DATA" not in (text := page.read_text(encoding="utf-8"))
+        or 'class="demo" role="alert"' not in text
+    ]
+    assert unmarked == []
+
+
+def test_the_ledger_tells_demo_files_from_real_ones(demo_load: DemoLoad) -> None:
+    load, summary = demo_load.load, demo_load.summary
+    marked = dict(load.query("select path, is_demo from audit.load_files"))
+    for written in summary.files:
+        if written.path in marked:
+            assert marked[written.path] is True, written.path
+    for extra in demo_load.extra_files:  # the edge cases a test wrote beside the demo
+        assert marked[extra] is False
+
+
+def test_niw_releases_marks_a_demo_release(demo_load: DemoLoad, capsys) -> None:
+    from pipelines.release.commands import list_releases
+
+    list_releases(demo_load.load.published, demo_load.load.warehouse)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "<- latest" in line]
+    assert len(lines) == 1 and "DEMO DATA" in lines[0]

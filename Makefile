@@ -7,10 +7,12 @@ BIN := $(VENV)/bin
 .PHONY: run test test-fast dev demo serve lint format bench clean
 
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV) (first run, or pyproject.toml changed): installing the pinned packages, about 2 minutes ..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+	@echo "$(VENV) is ready."
 
 ## run: the nightly load now, on NIW_RAW_DIR into NIW_WAREHOUSE (demo returns if none exist)
 run: $(STAMP)

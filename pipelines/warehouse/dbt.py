@@ -132,14 +132,29 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             *("--exclude-resource-type", "unit_test"),
         ]
         invocation = dbt.cli(args, context=context)
+        nodes = _build_node_count(project.manifest_path)
+        context.log.info(f"dbt build: {nodes} seeds, models and tests ...")
         try:
-            yield from invocation.stream()
+            for done, event in enumerate(invocation.stream(), start=1):
+                if done % DBT_PROGRESS_EVERY == 0:
+                    context.log.info(f"dbt build: {done} results so far, of about {nodes}")
+                yield event
         finally:
             _keep_run_results(invocation.target_path, warehouse.warehouse_path)
             # dbt's manifest, logs and run results of this build: one folder a load, not kept
             shutil.rmtree(invocation.target_path, ignore_errors=True)
 
     return warehouse_dbt_assets
+
+
+DBT_PROGRESS_EVERY = 50  # results between progress lines of a load's dbt build
+
+
+@functools.cache
+def _build_node_count(manifest_path: Path) -> int:
+    """The seeds, models and data tests a load's `dbt build` runs (unit tests excluded)."""
+    nodes = json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"].values()
+    return sum(n["resource_type"] in ("seed", "model", "test") for n in nodes)
 
 
 def _keep_run_results(target_path: Path, warehouse: Path) -> None:

@@ -18,10 +18,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/niw run
 
-## test: the whole test suite (unit, dbt, end-to-end Dagster runs, Chromium), on two workers
-## (a module's loads stay on one worker: tests/conftest.py)
+## test: the whole test suite (unit, dbt, end-to-end Dagster runs, Chromium), on two workers;
+## a test file runs whole on one worker, so the loads its tests share are made once
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 ## test-fast: the inner loop: every test not marked e2e (no Dagster job, dbt build or browser)
 test-fast: $(STAMP)

@@ -17,24 +17,10 @@ from harness import SEEDS, DemoLoad, NightlyLoad
 HARNESS_FIXTURES = {"nightly_load", "make_nightly_load"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (make test: -n 2)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark harness tests e2e, and keep each module's e2e tests on one xdist worker.
-
-    `make test` runs the suite on two workers with `--dist loadgroup`: the tests of one
-    module share its module-scoped loads, so they go to one worker together (`xdist_group`
-    = the module); every test of the session's demo load goes to one worker, so the demo is
-    loaded once. Other tests are spread one by one.
-    """
     for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        if HARNESS_FIXTURES & fixtures:
+        if HARNESS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
-        if item.get_closest_marker("e2e") is None:
-            continue
-        module = item.module.__name__ if getattr(item, "module", None) else item.nodeid
-        group = "demo_load" if "demo_load" in fixtures else module
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
@@ -91,8 +77,9 @@ EDGE_CASES = (
 def demo_load(make_nightly_load: Callable[..., NightlyLoad]) -> DemoLoad:
     """The real job, run once, on the small demo set and the edge cases above. Read it only.
 
-    test_pipeline_e2e checks the demo's planted faults and row counts on it, and
-    test_marts_reconcile recomputes every mart from its ledger: one load serves both.
+    Every test that reads it is in test_marts_reconcile.py (which recomputes every mart from
+    its ledger, and checks the demo's planted faults, row counts and DEMO marking), so that
+    `make test`, which runs a test file whole on one worker, makes this load once.
     """
     from pipelines.demo.generate import generate_demo_returns
 

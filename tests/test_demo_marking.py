@@ -3,12 +3,12 @@
 `niw run` writes the demo return set only into the default raw folder, and only when that
 folder never held returns; a mistyped NIW_RAW_DIR gets a clear refusal, not invented figures.
 A release built from demo returns says so in its manifest, in a DEMO-DATA.txt beside it, and
-on every page of its site.
+on every page of its site: those tests read the shared demo load, so they are in
+test_marts_reconcile.py with its other readers.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from harness import SEEDS, DemoLoad, NightlyLoad
+from harness import SEEDS, NightlyLoad
 
 from pipelines.demo.marker import MARKER_NAME, demo_paths
 from pipelines.ingest.discover import list_ignored, list_return_files
@@ -90,44 +90,3 @@ def test_the_demo_generator_lists_its_files_and_discovery_skips_the_list(tmp_pat
     assert check.returncode == 0, check.stdout + check.stderr
     assert MARKER_NAME not in {c.path for c in list_return_files(tmp_path)}
     assert (MARKER_NAME, "the demo set's list of its files, not a return") in list_ignored(tmp_path)
-
-
-# ---- the shared demo load (conftest.py) -------------------------------------------------
-
-
-def test_a_release_built_from_demo_returns_is_marked_demo_everywhere(demo_load: DemoLoad) -> None:
-    load = demo_load.load
-    release = load.latest()
-    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["demo"] is True
-    assert "DEMO DATA" in manifest["demo_note"]
-    notice = (release / "DEMO-DATA.txt").read_text(encoding="utf-8")
-    assert notice.startswith("DEMO DATA") and "not official statistics" in notice
-    assert "DEMO-DATA.txt" in {entry["path"] for entry in manifest["files"]}
-    pages = list((release / "site").rglob("*.html"))
-    assert len(pages) > 10
-    unmarked = [
-        page.relative_to(release).as_posix()
-        for page in pages
-        if "<title>DEMO DATA" not in (text := page.read_text(encoding="utf-8"))
-        or 'class="demo" role="alert"' not in text
-    ]
-    assert unmarked == []
-
-
-def test_the_ledger_tells_demo_files_from_real_ones(demo_load: DemoLoad) -> None:
-    load, summary = demo_load.load, demo_load.summary
-    marked = dict(load.query("select path, is_demo from audit.load_files"))
-    for written in summary.files:
-        if written.path in marked:
-            assert marked[written.path] is True, written.path
-    for extra in demo_load.extra_files:  # the edge cases a test wrote beside the demo
-        assert marked[extra] is False
-
-
-def test_niw_releases_marks_a_demo_release(demo_load: DemoLoad, capsys) -> None:
-    from pipelines.release.commands import list_releases
-
-    list_releases(demo_load.load.published, demo_load.load.warehouse)
-    lines = [line for line in capsys.readouterr().out.splitlines() if "<- latest" in line]
-    assert len(lines) == 1 and "DEMO DATA" in lines[0]

@@ -11,6 +11,7 @@ column must agree (floats to a relative 1e-9).
 from __future__ import annotations
 
 import csv
+import json
 import math
 import re
 import statistics
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from harness import SEEDS
+from harness import SEEDS, DemoLoad
 
 ENGLAND = "E92000001"
 BEDFORD, CENTRAL_BEDFORDSHIRE, CHESHIRE_EAST = "E06000055", "E06000056", "E06000049"
@@ -435,3 +436,109 @@ def test_edge_cases_are_in_the_marts(warehouse):
         "group by all"
     ).fetchall()
     assert 0 < reporting == with_value - 1
+
+
+# ---- Also on the shared demo load. Every test that reads it is in this file, so that
+# `make test` (a test file runs whole on one worker) makes the demo load once.
+
+# The demo tests read the session's shared demo load (conftest.py's demo_load): the real job on
+# a small demo set (every live indicator, a few areas, all faults).
+
+
+def test_demo_faults_are_rejected_exactly_where_planted(demo_load: DemoLoad) -> None:
+    pipeline, summary = demo_load.load, demo_load.summary
+    expected_rows = sorted((f.path, f.line, f.reason_code) for f in summary.row_faults)
+    assert (
+        pipeline.query(
+            "select path, line_number, reason_code from audit.rejected_rows order by 1, 2"
+        )
+        == expected_rows
+    )
+    outcomes = dict(
+        ((path), (outcome, reason))
+        for path, outcome, reason in pipeline.query(
+            "select path, outcome, reason from audit.load_files"
+        )
+    )
+    for written in summary.files:
+        if written.expected_outcome == "IGNORED":
+            assert written.path not in outcomes
+        else:
+            assert outcomes[written.path][0] == written.expected_outcome, written
+    for fault in summary.file_faults:
+        if fault.expected_outcome == "REJECTED":
+            assert outcomes[fault.path] == ("REJECTED", fault.reason_code)
+
+
+def test_demo_every_row_written_is_read_and_accounted_for(demo_load: DemoLoad) -> None:
+    pipeline, summary = demo_load.load, demo_load.summary
+    read = dict(
+        pipeline.query(
+            "select path, rows_read from audit.load_files "
+            "where outcome = 'LOADED' and rows_read = rows_accepted + rows_rejected"
+        )
+    )
+    loaded = [f for f in summary.files if f.expected_outcome == "LOADED"]
+    assert {f.path: f.rows for f in loaded} | demo_load.extra_files == read
+
+
+def test_demo_2008_09_has_every_live_indicator_for_every_area(demo_load: DemoLoad) -> None:
+    pipeline, summary = demo_load.load, demo_load.summary
+    # the areas that sent 2008/09 returns, from the file names the generator wrote
+    areas_2008 = len(
+        {
+            f.path.split("/")[-1].split("_")[0]
+            for f in summary.files
+            if f.path.startswith("2008-09/")
+        }
+    )
+    live = pipeline.query("select count(*) from marts.dim_indicator where is_live")[0][0]
+    pairs, wrong_type = pipeline.query(
+        "select count(distinct (v.area_code, v.ni_code)), "
+        "count(*) filter (where p.period_type <> i.period_type) "
+        "from marts.fct_indicator_values v join marts.dim_period p using (period_id) "
+        "join marts.dim_indicator i using (ni_code) where p.financial_year = '2008-09'"
+    )[0]
+    assert live == 198 and areas_2008 >= 8
+    assert (pairs, wrong_type) == (areas_2008 * live, 0)
+
+
+# ---- a release built from the demo is marked demo (issue 10, defect 8; see test_demo_marking.py)
+
+
+def test_a_release_built_from_demo_returns_is_marked_demo_everywhere(demo_load: DemoLoad) -> None:
+    load = demo_load.load
+    release = load.latest()
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["demo"] is True
+    assert "DEMO DATA" in manifest["demo_note"]
+    notice = (release / "DEMO-DATA.txt").read_text(encoding="utf-8")
+    assert notice.startswith("DEMO DATA") and "not official statistics" in notice
+    assert "DEMO-DATA.txt" in {entry["path"] for entry in manifest["files"]}
+    pages = list((release / "site").rglob("*.html"))
+    assert len(pages) > 10
+    unmarked = [
+        page.relative_to(release).as_posix()
+        for page in pages
+        if "<title>DEMO DATA" not in (text := page.read_text(encoding="utf-8"))
+        or 'class="demo" role="alert"' not in text
+    ]
+    assert unmarked == []
+
+
+def test_the_ledger_tells_demo_files_from_real_ones(demo_load: DemoLoad) -> None:
+    load, summary = demo_load.load, demo_load.summary
+    marked = dict(load.query("select path, is_demo from audit.load_files"))
+    for written in summary.files:
+        if written.path in marked:
+            assert marked[written.path] is True, written.path
+    for extra in demo_load.extra_files:  # the edge cases a test wrote beside the demo
+        assert marked[extra] is False
+
+
+def test_niw_releases_marks_a_demo_release(demo_load: DemoLoad, capsys) -> None:
+    from pipelines.release.commands import list_releases
+
+    list_releases(demo_load.load.published, demo_load.load.warehouse)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "<- latest" in line]
+    assert len(lines) == 1 and "DEMO DATA" in lines[0]

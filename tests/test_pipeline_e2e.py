@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from contract import CONTRACT_TABLES
-from harness import SEEDS, DemoLoad, NightlyLoad
+from harness import SEEDS, NightlyLoad
 
 BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD = "E08000016", "E08000017", "E08000018", "E08000019"
 HEADER = "area_code,indicator,period,value,numerator,denominator,status\n"
@@ -207,65 +207,3 @@ def test_failed_load_leaves_published_warehouse_untouched(
     assert "warehouse/live" not in materialized
     assert loaded.sha256() == before
     round3.unlink()
-
-
-# The demo tests read the session's shared demo load (conftest.py's demo_load): the real job on
-# a small demo set (every live indicator, a few areas, all faults).
-
-
-def test_demo_faults_are_rejected_exactly_where_planted(demo_load: DemoLoad) -> None:
-    pipeline, summary = demo_load.load, demo_load.summary
-    expected_rows = sorted((f.path, f.line, f.reason_code) for f in summary.row_faults)
-    assert (
-        pipeline.query(
-            "select path, line_number, reason_code from audit.rejected_rows order by 1, 2"
-        )
-        == expected_rows
-    )
-    outcomes = dict(
-        ((path), (outcome, reason))
-        for path, outcome, reason in pipeline.query(
-            "select path, outcome, reason from audit.load_files"
-        )
-    )
-    for written in summary.files:
-        if written.expected_outcome == "IGNORED":
-            assert written.path not in outcomes
-        else:
-            assert outcomes[written.path][0] == written.expected_outcome, written
-    for fault in summary.file_faults:
-        if fault.expected_outcome == "REJECTED":
-            assert outcomes[fault.path] == ("REJECTED", fault.reason_code)
-
-
-def test_demo_every_row_written_is_read_and_accounted_for(demo_load: DemoLoad) -> None:
-    pipeline, summary = demo_load.load, demo_load.summary
-    read = dict(
-        pipeline.query(
-            "select path, rows_read from audit.load_files "
-            "where outcome = 'LOADED' and rows_read = rows_accepted + rows_rejected"
-        )
-    )
-    loaded = [f for f in summary.files if f.expected_outcome == "LOADED"]
-    assert {f.path: f.rows for f in loaded} | demo_load.extra_files == read
-
-
-def test_demo_2008_09_has_every_live_indicator_for_every_area(demo_load: DemoLoad) -> None:
-    pipeline, summary = demo_load.load, demo_load.summary
-    # the areas that sent 2008/09 returns, from the file names the generator wrote
-    areas_2008 = len(
-        {
-            f.path.split("/")[-1].split("_")[0]
-            for f in summary.files
-            if f.path.startswith("2008-09/")
-        }
-    )
-    live = pipeline.query("select count(*) from marts.dim_indicator where is_live")[0][0]
-    pairs, wrong_type = pipeline.query(
-        "select count(distinct (v.area_code, v.ni_code)), "
-        "count(*) filter (where p.period_type <> i.period_type) "
-        "from marts.fct_indicator_values v join marts.dim_period p using (period_id) "
-        "join marts.dim_indicator i using (ni_code) where p.financial_year = '2008-09'"
-    )[0]
-    assert live == 198 and areas_2008 >= 8
-    assert (pairs, wrong_type) == (areas_2008 * live, 0)

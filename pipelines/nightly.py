@@ -261,11 +261,16 @@ def _print_failure(
 
 
 def _whole_error(error) -> str:
-    """An error with its causes, as text (a disk-full error is often a cause, not the top)."""
-    parts = []
-    while error is not None:
+    """An error with its causes and contexts, as text: a disk-full error is often a cause, or
+    the error being handled when a later one was raised (DuckDB's commit after a failed write)."""
+    parts, pending, seen = [], [error], set()
+    while pending:
+        error = pending.pop(0)
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
         parts.append(f"{error.cls_name}: {error.message}")
-        error = error.cause
+        pending += [getattr(error, "cause", None), getattr(error, "context", None)]
     return "\n".join(parts)
 
 

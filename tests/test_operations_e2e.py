@@ -81,11 +81,15 @@ def test_a_killed_load_leaves_no_run_in_progress_for_the_queue_to_wait_on(tmp_pa
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path):
-    """A real 6 MB filesystem (tmpfs) for the warehouse folder; needs root, as CI runs."""
+    """A real 1 MB filesystem (tmpfs) for the warehouse folder; needs root, as CI runs.
+
+    Small enough that the load runs out of room early (in ingest), so the test pays seconds,
+    not a whole dbt build, to show the same cleanup.
+    """
     folder = tmp_path / "warehouse"
     folder.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(folder)],
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
         capture_output=True,
         text=True,
         check=False,

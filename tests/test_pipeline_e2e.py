@@ -181,15 +181,6 @@ def test_audit_accounts_for_every_row(loaded: NightlyLoad) -> None:
     ]
 
 
-def test_second_run_with_nothing_new_changes_no_mart(loaded: NightlyLoad) -> None:
-    before = mart_fingerprints(loaded)
-    assert loaded.run().success
-    assert mart_fingerprints(loaded) == before
-    assert loaded.query(
-        "select files from audit.loads order by started_at desc, load_id desc limit 1"
-    ) == [(0,)]
-
-
 def test_failed_load_leaves_published_warehouse_untouched(
     loaded: NightlyLoad, tmp_path: Path
 ) -> None:

@@ -177,11 +177,16 @@ def corrupting(stage: str, sql: str):
     return connect
 
 
+def published(run: NightlyLoad) -> tuple[str, str, list[str]]:
+    """The live warehouse's bytes, the release latest points to, and every release folder."""
+    return run.sha256(), run.latest().name, sorted(p.name for p in run.published.iterdir())
+
+
 def corrupted_run(baseline: NightlyLoad, root: Path, stage: str, sql: str):
     """A copy of the baseline taking up ROUND2, its build file corrupted by `sql` at `stage`."""
     run = baseline.copy(root)
     run.write("2009-10/round2.csv", ROUND2)
-    published_before = run.sha256()
+    published_before = published(run)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(checks, "connect_for_checks", corrupting(stage, sql))
         result = run.run()
@@ -215,7 +220,9 @@ def test_a_broken_hard_rule_blocks_the_load(case, baseline: NightlyLoad, tmp_pat
         assert done == INGEST_KEYS  # dbt built nothing
     else:
         assert INGEST_KEYS | {"marts/fct_indicator_values", "marts/caa_area_performance"} <= done
-    assert run.sha256() == published_before  # the published marts are byte-for-byte as before
+    # the published marts are byte-for-byte as before, latest still points to the same
+    # release, and no half-made release folder is left
+    assert published(run) == published_before
     docs = list((run.quality / "data_docs" / "validations" / check_name).rglob("*.html"))
     assert len(docs) == 2  # the baseline's validation page and this (failed) one
 
@@ -431,6 +438,16 @@ def test_an_oversized_comment_is_cut_kept_and_flagged(anomalies) -> None:
     assert "1 cells longer than 4,000 characters were cut" in flagged[7]
 
 
+def mart_contents(run: NightlyLoad) -> dict[str, list[tuple]]:
+    tables = run.query(
+        "select table_name from information_schema.tables where table_schema = 'marts'"
+    )
+    return {
+        name: sorted(run.query(f"select * from marts.{name}"), key=repr)  # noqa: S608
+        for (name,) in tables
+    }
+
+
 # The last test of the anomalies story: a night that brings nothing new (it changes the
 # module's shared deployment, so it runs last, in file order).
 
@@ -441,10 +458,16 @@ def test_a_quiet_night_says_nothing_new_and_shows_the_warnings_still_open(anomal
     run, first = anomalies
     loaded_id = run.query("select load_id from audit.loads order by load_seq desc limit 1")[0][0]
     raised = run.query("select count(*) from audit.quality_warnings where load_id = ?", loaded_id)
+    marts_before = mart_contents(run)
+    latest_before = run.latest()
     quiet = run.run()
     assert quiet.success
-    (outcome,) = run.query("select outcome from audit.loads order by load_seq desc limit 1")[0]
-    assert outcome == "nothing_new"
+    assert run.query("select outcome, files from audit.loads order by load_seq desc limit 1") == [
+        ("nothing_new", 0)
+    ]
+    # nothing taken up, so no mart changed and the latest release stays
+    assert mart_contents(run) == marts_before
+    assert run.latest() == latest_before
     # audit.open_warnings: still the warnings of the last load that took files up
     assert run.query("select distinct load_id from audit.open_warnings") == [(loaded_id,)]
     assert run.query("select count(*) from audit.open_warnings") == raised

@@ -205,8 +205,8 @@ def _run_load(settings: Settings) -> int:
         _print_failure(result, settings, log_path, evaluations, docs_index)
         return 1
     print(summarise_last_load(settings.warehouse))
-    print("\n".join(describe_ignored(settings.raw_dir)))
-    print("\n".join(describe_quiet_night(settings.warehouse)))
+    for line in describe_ignored(settings.raw_dir) + describe_quiet_night(settings.warehouse):
+        print(line)
     print("\n".join(describe_quality(evaluations, docs_index)))
     print("\n".join(describe_release(settings.publish_dir, _release_unchanged(result))))
     print(f"  dbt log:   {log_path}")

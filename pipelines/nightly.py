@@ -377,25 +377,20 @@ def describe_quiet_night(warehouse: Path) -> list[str]:
     import duckdb
 
     from .ingest.ledger import last_load
+    from .quality.schema import open_warnings
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         if last_load(con).outcome != "nothing_new":
             return []
-        rows = con.execute(
-            "select load_id, message from audit.open_warnings "
-            "order by suite, rule, area_code, ni_code, period_id, path"
-        ).fetchall()
-        (as_of,) = con.execute(
-            "select max_by(load_id, load_seq) from audit.loads where outcome = 'loaded'"
-        ).fetchone()
+        as_of, warnings = open_warnings(con)
     lines = ["  tonight:   nothing new: no file under the raw folder was new or changed"]
     if as_of is None:
         return lines
     lines.append(
-        f"  open:      {len(rows):,} warnings still open as of load {as_of}, the last that took "
-        "files up (the view audit.open_warnings)"
+        f"  open:      {len(warnings):,} warnings still open as of load {as_of}, the last that "
+        "took files up (the view audit.open_warnings)"
     )
-    lines += [f"               {shown(message)}" for _, message in rows[:SHOWN_OPEN_WARNINGS]]
+    lines += [f"               {shown(w['message'])}" for w in warnings[:SHOWN_OPEN_WARNINGS]]
     return lines
 
 

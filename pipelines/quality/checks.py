@@ -22,7 +22,7 @@ from ..resources import WarehouseResource
 from . import batches
 from .gx_runner import EXAMPLES, SuiteOutcome, runner_for, warning_message
 from .report_page import record_outcomes, record_quiet_night, write_report
-from .schema import ensure_quality_schema, record_results
+from .schema import ensure_quality_schema, open_warnings, record_results
 from .suites import load_suites
 
 
@@ -94,26 +94,6 @@ def check_result(outcome: SuiteOutcome, report: Path) -> dg.AssetCheckResult:
         description="\n".join(lines),
         metadata=metadata,
     )
-
-
-def open_warnings(con) -> tuple[str | None, list[dict[str, Any]]]:
-    """The last load that took files up, and the warnings it raised: those still open.
-
-    Read from the ledger and quality.warnings directly, as audit.open_warnings defines them
-    (before dbt has run, the view may not exist yet).
-    """
-    row = con.execute(
-        "select load_id from ingest.loads where outcome = 'loaded' order by load_seq desc limit 1"
-    ).fetchone()
-    if row is None:
-        return None, []
-    cursor = con.execute(
-        "select rule, area_code, ni_code, period_id, path, message from quality.warnings "
-        "where load_id = ? order by suite, rule, area_code, ni_code, period_id, path",
-        [row[0]],
-    )
-    names = [d[0] for d in cursor.description]
-    return row[0], [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 def run_stage(

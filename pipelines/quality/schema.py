@@ -137,3 +137,24 @@ def record_results(
     finally:
         con.execute("drop view if exists check_results_batch; drop view if exists warnings_batch")
     return len(warnings)
+
+
+def open_warnings(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[dict[str, Any]]]:
+    """The last load that took files up, and the warnings it raised: those still open.
+
+    The view audit.open_warnings says the same for analysts; this reads the ledger and
+    quality.warnings directly, because the quality checks need it before dbt has built the
+    view. The run summary and the quality report both take it from here.
+    """
+    row = con.execute(
+        "select load_id from ingest.loads where outcome = 'loaded' order by load_seq desc limit 1"
+    ).fetchone()
+    if row is None:
+        return None, []
+    cursor = con.execute(
+        "select rule, area_code, ni_code, period_id, path, message from quality.warnings "
+        "where load_id = ? order by suite, rule, area_code, ni_code, period_id, path",
+        [row[0]],
+    )
+    names = [d[0] for d in cursor.description]
+    return row[0], [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]

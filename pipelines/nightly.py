@@ -155,8 +155,7 @@ def _run_load(settings: Settings) -> int:
     dagster_home()
     if should_write_demo(settings):
         generate_demo(settings.raw_dir, settings.seeds_dir)
-    refusal = nothing_to_load(settings)
-    if refusal:
+    elif refusal := nothing_to_load(settings):
         print(f"NOT STARTED: {refusal}", file=sys.stderr)
         return EXIT_NOTHING_TO_LOAD
 

@@ -67,6 +67,8 @@ FORMAT_VERSION = 1
 CHANGE_KINDS = ("new", "revised", "restated", "withdrawn")
 CHECKSUM_FILES = ("manifest.json", "SHA256SUMS")
 DEMO_FILE = "DEMO-DATA.txt"  # at the top of a release built from demo returns
+# In a release whose site the retention rule removed (retention.py): its site files may be gone.
+SITE_PRUNED_FILE = "SITE-PRUNED.txt"
 
 Progress = Callable[[str], None]
 
@@ -436,7 +438,7 @@ def verify_release(folder: Path) -> list[str]:
         return [f"{manifest_path} is not valid JSON ({error})"]
     problems = []
     listed = {}
-    site_pruned = (folder / "SITE-PRUNED.txt").is_file()  # the retention rule (retention.py)
+    site_pruned = (folder / SITE_PRUNED_FILE).is_file()
     for entry in manifest.get("files", []):
         relative = str(entry["path"])
         listed[relative] = entry
@@ -456,7 +458,7 @@ def verify_release(folder: Path) -> list[str]:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = path.relative_to(folder).as_posix()
         if relative not in listed and relative not in CHECKSUM_FILES:
-            if site_pruned and relative == "SITE-PRUNED.txt":
+            if site_pruned and relative == SITE_PRUNED_FILE:
                 continue
             problems.append(f"{relative}: not in the manifest")
     if not problems:

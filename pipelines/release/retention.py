@@ -13,14 +13,11 @@ NIW_KEEP_GENERATIONS (pipelines/warehouse/build_file.py).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .release import latest_release, list_release_manifests
-
-PRUNED_FILE = "SITE-PRUNED.txt"
+from .release import SITE_PRUNED_FILE, latest_release, list_release_manifests
 
 
 @dataclass(frozen=True)
@@ -36,14 +33,12 @@ def prune_sites(publish_dir: Path, keep_sites: int, *, dry_run: bool = False) ->
         raise ValueError("keep_sites must be at least 1: the latest release keeps its site")
     latest = latest_release(publish_dir)
     with_sites = [
-        (path, manifest)
-        for path, manifest in list_release_manifests(publish_dir)
-        if (path / "site").is_dir()
+        path for path, _ in list_release_manifests(publish_dir) if (path / "site").is_dir()
     ]
     # newest first, by the load that made them (release ids sort in load order)
-    with_sites.sort(key=lambda item: item[0].name, reverse=True)
+    with_sites.sort(key=lambda path: path.name, reverse=True)
     done = []
-    for path, manifest in with_sites[keep_sites:]:
+    for path in with_sites[keep_sites:]:
         if latest is not None and path.resolve() == latest:
             continue
         files = [p for p in (path / "site").rglob("*") if p.is_file()]
@@ -51,25 +46,21 @@ def prune_sites(publish_dir: Path, keep_sites: int, *, dry_run: bool = False) ->
         done.append(Pruned(path.name, len(files), size))
         if dry_run:
             continue
-        (path / PRUNED_FILE).write_text(
+        (path / SITE_PRUNED_FILE).write_text(
             f"The site of this release was pruned on {dt.date.today().isoformat()} under the "
             f"retention rule (the {keep_sites} newest releases keep their sites). Its data files, "
             "changes and manifest are kept; the manifest still lists the site as published.\n",
             encoding="utf-8",
         )
         shutil.rmtree(path / "site")
-        _rewrite_checksums(path, manifest)
+        _rewrite_checksums(path)
     return done
 
 
-def _rewrite_checksums(folder: Path, manifest: dict) -> None:
+def _rewrite_checksums(folder: Path) -> None:
     sums = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     kept = [line for line in sums if not line.split("  ", 1)[-1].startswith("site/")]
     (folder / "SHA256SUMS").write_text("\n".join(kept) + "\n", encoding="utf-8")
-
-
-def is_pruned(folder: Path) -> bool:
-    return (folder / PRUNED_FILE).is_file()
 
 
 def describe_pruned(done: list[Pruned], dry_run: bool) -> list[str]:
@@ -83,7 +74,3 @@ def describe_pruned(done: list[Pruned], dry_run: bool) -> list[str]:
     total = sum(r.bytes for r in done) / 2**20
     lines.append(f"{verb} {len(done)} sites, {total:,.1f} MB; data files and manifests are kept.")
     return lines
-
-
-def manifest_of(folder: Path) -> dict:
-    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))

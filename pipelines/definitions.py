@@ -10,7 +10,7 @@ from .ingest.assets import ingest_returns
 from .quality.checks import build_quality_checks
 from .resources import WarehouseResource
 from .sensors import build_automation
-from .warehouse.dbt import build_dbt_assets, dbt_resource
+from .warehouse.dbt import build_dbt_assets
 from .warehouse.go_live import build_go_live
 
 nightly_load = dg.define_asset_job(
@@ -35,10 +35,7 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
         jobs=[nightly_load],
         schedules=[schedule],
         sensors=[sensor],
-        resources={
-            "warehouse": warehouse or WarehouseResource.from_settings(),
-            "dbt": dbt_resource(),
-        },
+        resources={"warehouse": warehouse or WarehouseResource.from_settings()},
     )
 
 

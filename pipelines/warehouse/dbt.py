@@ -131,11 +131,13 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         build_file = warehouse.build_path(context.run.run_id)
         build_vars = {"build_file": str(build_file), "publish_as_of": warehouse.as_of()}
         target = project.project_dir / "target" / f"build-{context.run.run_id[:8]}"
-        nodes = _build_node_count(project.manifest_path)
+        manifest = _manifest(project.manifest_path)
+        nodes = sum(
+            n["resource_type"] in ("seed", "model", "test") for n in manifest["nodes"].values()
+        )
         context.log.info(f"dbt build: {nodes} seeds, models and tests ...")
         try:
             results = run_dbt_build(build_file, build_vars, target)
-            manifest = json.loads(project.manifest_path.read_text(encoding="utf-8"))
             translator = WarehouseTranslator()
             for done, raw in enumerate(results.events, start=1):
                 if done % DBT_PROGRESS_EVERY == 0:
@@ -237,10 +239,9 @@ RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTes
 
 
 @functools.cache
-def _build_node_count(manifest_path: Path) -> int:
-    """The seeds, models and data tests a load's `dbt build` runs (unit tests excluded)."""
-    nodes = json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"].values()
-    return sum(n["resource_type"] in ("seed", "model", "test") for n in nodes)
+def _manifest(manifest_path: Path) -> dict[str, Any]:
+    """dbt's manifest.json, read once a process (the dbt assets were defined from it)."""
+    return json.loads(manifest_path.read_text(encoding="utf-8"))
 
 
 def _keep_run_results(target_path: Path, warehouse: Path) -> None:

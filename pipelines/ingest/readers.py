@@ -84,7 +84,7 @@ def _collect(
         if _is_blank(cells):
             continue
         looked += 1
-        cells = [cut_cell(c) if len(c) > CELL_MAX_CHARS else c for c in cells]
+        cells = [cut_cell(c) for c in cells]
         if is_header_row(cells):
             try:
                 return map_header(cells), line_number, iterator
@@ -105,7 +105,9 @@ def _collect(
 
 
 def cut_cell(text: str) -> str:
-    """A cell longer than CELL_MAX_CHARS: its first CELL_MAX_CHARS characters, marked as cut."""
+    """The cell, or if longer than CELL_MAX_CHARS its first CELL_MAX_CHARS characters, marked."""
+    if len(text) <= CELL_MAX_CHARS:
+        return text
     return f"{text[:CELL_MAX_CHARS]} [cut by NI Warehouse: {len(text):,} characters sent]"
 
 
@@ -114,9 +116,9 @@ def _fill(parsed: ParsedFile, rows: Iterator[tuple[int, list[str]]]) -> ParsedFi
     for line_number, cells in rows:
         if _is_blank(cells):
             continue  # an empty row is layout, not data (see docs/decisions.md)
-        if any(len(cell) > CELL_MAX_CHARS for cell in cells):
-            parsed.cells_cut += sum(len(cell) > CELL_MAX_CHARS for cell in cells)
-            cells = [cut_cell(c) if len(c) > CELL_MAX_CHARS else c for c in cells]
+        if too_long := sum(len(cell) > CELL_MAX_CHARS for cell in cells):
+            parsed.cells_cut += too_long
+            cells = [cut_cell(c) for c in cells]
         lines.append(line_number)
         kept.append(cells)
     if not lines:

@@ -43,14 +43,7 @@ class NightlyLoad:
 
     @property
     def resource(self) -> WarehouseResource:
-        return WarehouseResource(
-            raw_dir=str(self.raw),
-            warehouse=str(self.warehouse),
-            seeds_dir=str(self.seeds),
-            quality_dir=str(self.quality),
-            publish_dir=str(self.published),
-            publish_as_of=self.as_of,
-        )
+        return WarehouseResource.from_settings(self.settings())
 
     def write(self, relative: str, text: str) -> Path:
         """A return file under raw/, its folders made as needed."""

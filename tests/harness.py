@@ -14,7 +14,10 @@ hints (conftest.py is not meant to be imported).
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +94,18 @@ class NightlyLoad:
             seeds_dir=self.seeds,
             quality_dir=self.quality,
             publish_as_of=self.as_of or None,
+        )
+
+    def niw(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        """`niw ARGS` in a process of its own, as a data team runs it, on this deployment."""
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", *args],
+            env={**os.environ, **self.env()},
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
 
     def env(self) -> dict[str, str]:

@@ -9,9 +9,7 @@ test_marts_reconcile.py with its other readers.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,21 +19,8 @@ from harness import SEEDS, NightlyLoad
 from pipelines.demo.marker import MARKER_NAME, demo_paths
 from pipelines.ingest.discover import list_ignored, list_return_files
 from pipelines.nightly import EXIT_NOTHING_TO_LOAD, should_write_demo
-from pipelines.settings import REPO_ROOT
 
 RETURN = "area_code,indicator,period,value,status\nE08000016,NI 117,2008/09,7.5,final\n"
-
-
-def niw_run(deployment: NightlyLoad) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **deployment.env()}
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_the_demo_is_written_only_into_the_default_raw_folder_that_never_held_returns(
@@ -66,7 +51,7 @@ def test_niw_run_on_a_mistyped_raw_folder_refuses_and_writes_nothing(
     deployment = NightlyLoad(tmp_path)
     if not raw_exists:
         deployment.raw.rmdir()
-    done = niw_run(deployment)
+    done = deployment.niw("run", timeout=120)
     assert done.returncode == EXIT_NOTHING_TO_LOAD, done.stderr
     assert "NOT STARTED" in done.stderr
     assert ("does not exist" if not raw_exists else "nothing to load") in done.stderr

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 from browser import chromium
 from harness import NightlyLoad
-
-from pipelines.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -45,16 +41,7 @@ def hostile_load(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     )
     (raw / "barnsley.csv").write_text(HEADER + good.replace(",\n", f',"{PAYLOAD}"\n', 1))
     (raw / f"{FORGED}.txt").write_text("not a return")  # rejected whole, named in the summary
-    env = {**os.environ, **NightlyLoad(root, as_of="2026-11-30").env()}
-    done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run"],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    done = NightlyLoad(root, as_of="2026-11-30").niw("run")
     assert done.returncode == 0, done.stderr[-4000:]
     return root, done
 

@@ -59,15 +59,7 @@ def test_a_killed_load_leaves_no_run_in_progress_for_the_queue_to_wait_on(tmp_pa
     assert started, "the first load never started its run"
     assert runs_by_status(home)[started[0]] == "STARTED"  # what a kill -9 leaves behind
 
-    second = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run"],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    second = NightlyLoad(tmp_path, as_of="2026-11-30").niw("run", timeout=600)
     assert second.returncode == 0, second.stderr[-3000:]
     assert f"marked run {started[0]} failed" in second.stderr
     statuses = runs_by_status(home)
@@ -105,15 +97,7 @@ def test_a_load_that_fills_the_disk_says_so_and_clears_its_own_leftovers(
 ) -> None:
     (tmp_path / "raw").mkdir()
     (tmp_path / "raw" / "barnsley_2008-09.csv").write_text(RETURN)
-    done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run"],
-        env=environment(tmp_path),
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = NightlyLoad(tmp_path, as_of="2026-11-30").niw("run", timeout=600)
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
     assert "Traceback" not in done.stderr.split("LOAD FAILED")[-1]
     assert f"No space left on device in {tiny_disk}: free " in done.stderr

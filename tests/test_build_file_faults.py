@@ -122,7 +122,9 @@ def test_a_swap_refuses_when_a_writer_connected_during_the_load(tmp_path: Path, 
 def test_a_write_ahead_log_left_by_a_killed_writer_is_named(tmp_path: Path, analyst) -> None:
     warehouse = tmp_path / "ni.duckdb"
     make_warehouse(warehouse, 1)
-    analyst(warehouse).kill()  # killed with its write still in the WAL
+    writer = analyst(warehouse)
+    writer.kill()  # killed with its write still in the WAL
+    writer.wait()  # gone, lock and all: only the WAL is left to tell of it
     assert warehouse.with_name("ni.duckdb.wal").exists()
     with pytest.raises(WarehouseInUse, match="ni.duckdb.wal exists"):
         refuse_if_written(warehouse)

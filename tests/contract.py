@@ -17,6 +17,7 @@ CONTRACT_TABLES = (
     "marts.fct_group_values",
     "marts.fct_laa_target_progress",
     "marts.caa_area_performance",
+    "marts.caa_flag_candidates",
     "audit.load_files",
     "audit.rejected_rows",
     "audit.loads",

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -352,40 +352,42 @@ def test_caa_rank_quartile_and_direction(warehouse: Path) -> None:
         for values in by_period.values()
         for area in values
     }
-    for area, period in latest.items():
-        values = by_period[period]
-        rank = 1 + sum(1 for v in values.values() if v < values[area])  # lower is better
-        earlier = [p for p, vs in by_period.items() if p < period and area in vs]
-        previous = by_period[max(earlier)][area] if earlier else None
-        if previous is None:
-            direction = "not_comparable"
-        elif abs(values[area] - previous) < 0.05:
-            direction = "no_change"
-        else:
-            direction = "improved" if values[area] < previous else "worsened"
-        [row] = query(
-            warehouse,
-            "select period_id, value, rank, areas_ranked, quartile, previous_value, "
-            "direction_of_travel from marts.caa_area_performance "
-            "where area_code = ? and ni_code = ?",
-            area, NEET,
-        )  # fmt: skip
-        assert row == (
-            period,
-            values[area],
-            rank,
-            len(values),
-            math.ceil(4 * rank / len(values)),
-            previous,
-            direction,
-        ), area
+    expected = {}
+    for period, values in by_period.items():  # every period has its own league table
+        for area, value in values.items():
+            rank = 1 + sum(1 for v in values.values() if v < value)  # lower is better
+            earlier = [p for p, vs in by_period.items() if p < period and area in vs]
+            previous = by_period[max(earlier)][area] if earlier else None
+            if previous is None:
+                direction = "not_comparable"
+            elif abs(value - previous) < 0.05:
+                direction = "no_change"
+            else:
+                direction = "improved" if value < previous else "worsened"
+            expected[area, period] = (
+                value,
+                rank,
+                len(values),
+                math.ceil(4 * rank / len(values)),
+                previous,
+                direction,
+                period == latest[area],
+            )
+    rows = query(
+        warehouse,
+        "select area_code, period_id, value, rank, areas_ranked, quartile, previous_value, "
+        "direction_of_travel, is_latest_period from marts.caa_area_performance "
+        "where ni_code = ?",
+        NEET,
+    )
+    assert {(r[0], r[1]): r[2:] for r in rows} == expected
     # the cases the ledger was written to cover
     assert latest[BEDFORDSHIRE] == "2008-09" and latest[BARNSLEY] == "2009-10"
     directions = dict(
         query(
             warehouse,
             "select area_code, direction_of_travel from marts.caa_area_performance "
-            "where ni_code = ?",
+            "where ni_code = ? and is_latest_period",
             NEET,
         )
     )
@@ -399,7 +401,7 @@ def test_caa_shows_england_region_and_target(warehouse: Path) -> None:
     [(england, region)] = query(
         warehouse,
         "select england_value, region_value from marts.caa_area_performance "
-        "where area_code = ? and ni_code = ?",
+        "where area_code = ? and ni_code = ? and is_latest_period",
         SHEFFIELD, NEET,
     )  # fmt: skip
     multiplier = float(
@@ -426,34 +428,89 @@ def test_caa_shows_england_region_and_target(warehouse: Path) -> None:
     assert query(
         warehouse,
         "select period_id, value, target_value, target_status from marts.caa_area_performance "
-        "where area_code = ? and ni_code = ?",
+        "where area_code = ? and ni_code = ? and is_latest_period",
         TARGET["area_code"], TARGET["ni_code"],
     ) == [("2009-10", TARGET_ACTUAL, float(TARGET["target_value"]), status)]  # fmt: skip
 
 
-def test_every_target_is_judged(warehouse: Path) -> None:
-    polarity = {i["ni_code"]: i["polarity"] for i in read_seed("national_indicators")}
+def period_id_of(spelled: str, period_type: str) -> str:
+    """A targets-file period spelling as a period_id (contract section 1, Periods)."""
+    dashed = spelled.replace("/", "-")
+    return {
+        "financial_year": dashed,
+        "academic_year": "AY" + dashed,
+        "quarter": dashed.replace(" ", ""),
+        "calendar_year": spelled,
+        "survey": "PS" + spelled,
+    }[period_type]
+
+
+def expected_target_progress() -> dict[tuple[str, str, str], tuple]:
+    """(area, ni, period) -> (target period, trajectory, status), from the seeds and ROWS.
+
+    Every period from after the baseline to the target is judged against the nearest target
+    still to come: in the target's own period met / not_met, before it on_track / off_track
+    against the straight line from (baseline end, baseline value) to (target end, target).
+    """
+    indicators = {i["ni_code"]: i for i in read_seed("national_indicators")}
+    periods = {p["period_id"]: p for p in read_seed("periods")}
+    end = {pid: date.fromisoformat(p["end_date"]) for pid, p in periods.items()}
     current = current_rows()
+    governing: dict[tuple[str, str, str], tuple] = {}
+    for t in read_seed("laa_targets"):
+        kind = indicators[t["ni_code"]]["period_type"]
+        target_period = period_id_of(t["period"], kind)
+        target, judged = float(t["target_value"]), [target_period]
+        baseline = None
+        if t["baseline_period"] and t["baseline_value"]:
+            baseline_period = period_id_of(t["baseline_period"], kind)
+            baseline = (end[baseline_period], float(t["baseline_value"]))
+            judged = [
+                pid
+                for pid, p in periods.items()
+                if p["period_type"] == kind and baseline[0] < end[pid] <= end[target_period]
+            ]
+        for pid in judged:
+            key = (t["area_code"], t["ni_code"], pid)
+            if key in governing and end[governing[key][0]] <= end[target_period]:
+                continue  # a nearer target governs this period
+            if pid == target_period:
+                line = target
+            else:
+                (b_end, b_value), t_end = baseline, end[target_period]
+                line = b_value + (target - b_value) * (end[pid] - b_end).days / (t_end - b_end).days
+            governing[key] = (target_period, line)
+    expected = {}
+    for key, (target_period, line) in governing.items():
+        row = current.get(key)
+        if row is None:
+            status = "no_data"
+        else:
+            good = {
+                "higher_is_better": round(row.value - line, 9) >= 0,
+                "lower_is_better": round(row.value - line, 9) <= 0,
+                "neither": round(row.value - line, 9) == 0,
+            }[indicators[key[1]]["polarity"]]
+            own = key[2] == target_period
+            status = (
+                ("met" if good else "not_met") if own else ("on_track" if good else "off_track")
+            )
+        expected[key] = (target_period, pytest.approx(line, abs=1e-9), status)
+    return expected
+
+
+def test_every_target_is_judged_in_every_period_to_it(warehouse: Path) -> None:
     rows = query(
         warehouse,
-        "select area_code, ni_code, period_id, target_value, actual_value, status "
+        "select area_code, ni_code, period_id, target_period_id, trajectory_value, status "
         "from marts.fct_laa_target_progress",
     )
-    assert len(rows) == len(read_seed("laa_targets"))
-    judged = 0
-    for area, ni, period, target, actual, status in rows:
-        row = current.get((area, ni, period))
-        if row is None:
-            assert (actual, status) == (None, "no_data")
-            continue
-        judged += 1
-        better_or_equal = {
-            "higher_is_better": row.value >= target,
-            "lower_is_better": row.value <= target,
-            "neither": row.value == target,
-        }[polarity[ni]]
-        assert (actual, status) == (row.value, "met" if better_or_equal else "not_met")
-    assert judged >= 1
+    expected = expected_target_progress()
+    assert {(a, n, p): rest for a, n, p, *rest in rows} == {k: list(v) for k, v in expected.items()}
+    # each seed target is judged in its own period, and the ledger reaches every status kind
+    own = [r for r in rows if r[2] == r[3]]
+    assert len(own) == len(read_seed("laa_targets"))
+    assert {"met", "not_met", "no_data"} <= {r[5] for r in own}
 
 
 def test_audit_tables_mirror_the_ledger(warehouse: Path) -> None:
@@ -482,7 +539,7 @@ def test_a_rebuild_gives_identical_marts(warehouse: Path) -> None:
     # In the first build's work folder, so dbt reuses its parse (same vars): only the build runs.
     dbt_build(warehouse, warehouse.parent)
     assert snapshot() == before
-    assert len(before) == 16  # 11 marts, 5 audit tables and views
+    assert len(before) == 17  # 12 marts, 5 audit tables and views
 
 
 def expected_return_quality() -> dict[tuple[str, str], dict]:

@@ -15,6 +15,7 @@ import math
 import os
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -108,6 +109,25 @@ BASELINE_BY_NI = {
 }  # fmt: skip
 KIND_BASELINES = {"percentage": (10, 90), "multi": (40, 85), "gap": (10, 35), "change": (-20, 0),
                   "reduction": (0, 5), "cumulative": (0, 0)}  # fmt: skip
+# What kind of figure each unit kind is, and the confidence interval method that follows
+# (statistical_methods.md): (value_type, ci_method, reason). `byar` means Byar's method for a
+# numerator of 10 or more and exact Poisson limits below 10; `none` has no method here.
+VALUE_TYPES = {
+    "percentage": ("proportion", "wilson", "a numerator out of a denominator: Wilson score"),
+    "rate": ("rate", "byar", "events over a population: Byar's, exact Poisson below 10"),
+    "count": ("count", "byar", "a count of events: Byar's, exact Poisson below 10"),
+    "score": ("score/index", "none", "a score: a t interval needs a standard error, not returned"),
+    "scale": ("score/index", "none", "a graded scale: no sampling interval"),
+    "measure": ("mean", "none", "an average: a t interval needs a standard error, not returned"),
+}
+# ... where the unit kind alone would mislead.
+VALUE_TYPE_BY_UNIT = {
+    "average days": ("mean", "none", "an average duration: needs a standard error"),
+    "kg per household": ("mean", "none", "an average weight per household: needs a standard error"),
+    "count of dwellings (net)": ("other", "none", "a net count can be negative: not Poisson"),
+}
+AGE_STANDARDISED = ("rate", "none", "directly age-standardised: Dobson's method needs age bands")
+POISSON_EXACT_BELOW = 10  # Byar's approximation from 10 events up (statistical_methods.md)
 TARGET_YEARS = (2008, 2009, 2010)
 # The published shape of the 2008 agreements (leaflet figures, reference_notes.md section 5).
 MEAN_DESIGNATED, AREAS_AT_35, NI117_AREAS = 31, 56, 115
@@ -198,6 +218,17 @@ def unit_rule(unit: str) -> tuple[str, str, float | None, float | None, str]:
     raise ValueError(f"unit {unit!r} has no rule in UNIT_RULES; add one before building seeds")
 
 
+def value_type_rule(unit: str, kind: str, aggregation: str) -> tuple[str, str, str]:
+    """(value_type, ci_method, reason) for an indicator's unit, its kind and aggregation."""
+    if unit in VALUE_TYPE_BY_UNIT:
+        return VALUE_TYPE_BY_UNIT[unit]
+    if kind == "rate" and aggregation == "none":
+        return AGE_STANDARDISED
+    if kind == "percentage" and aggregation != "ratio":
+        return "other", "none", "a percentage that is not one numerator over one denominator"
+    return VALUE_TYPES.get(kind, ("other", "none", f"a {kind} figure: no standard method"))
+
+
 def build_indicator(row: dict[str, str]) -> dict[str, object]:
     """One national_indicators.csv row: the reference's fields plus the derived attributes."""
     ni_code, unit = row["ni_code"], row["unit"].strip()
@@ -226,6 +257,11 @@ def build_indicator(row: dict[str, str]) -> dict[str, object]:
         fields[field] = value
         shown = value if field == "aggregation" else fmt_number(value) or "unbounded"
         basis.append(f"override {field} {shown} ({why})")
+    if unit:
+        value_type, ci_method, why = value_type_rule(unit, kind, str(fields["aggregation"]))
+    else:
+        value_type, ci_method, why = "other", "none", "unit left blank"
+    basis.append(f"value_type {value_type}, ci_method {ci_method} from unit '{unit}' ({why})")
     is_live = not row["status_2008"].startswith("dropped")
     if not is_live:
         basis.append("is_live false: dropped before implementation (March 2008)")
@@ -243,6 +279,8 @@ def build_indicator(row: dict[str, str]) -> dict[str, object]:
         "valid_min": fmt_number(fields["valid_min"]),
         "valid_max": fmt_number(fields["valid_max"]),
         "aggregation": fields["aggregation"],
+        "value_type": value_type,
+        "ci_method": ci_method,
         "collection": row["collection"],
         "frequency": row["frequency"],
         "is_live": fmt_bool(is_live),
@@ -567,6 +605,50 @@ def format_target(row: dict) -> dict[str, object]:
     }
 
 
+def poisson_cdf(k: int, mean: float) -> float:
+    """P(X <= k) for X ~ Poisson(mean), summed in log space (k is small here: < 10)."""
+    if mean == 0:
+        return 1.0
+    return sum(math.exp(i * math.log(mean) - mean - math.lgamma(i + 1)) for i in range(k + 1))
+
+
+def solve_mean(tail: Callable[[float], float], target: float) -> float:
+    """The Poisson mean at which a tail probability, monotone in the mean, equals target."""
+    low, high = 0.0, 100.0
+    for _ in range(200):  # bisection to the last bit of a double
+        mid = (low + high) / 2
+        if mid in (low, high):
+            break
+        low, high = (mid, high) if tail(mid) < target else (low, mid)
+    return (low + high) / 2
+
+
+def build_poisson_limits() -> list[dict[str, object]]:
+    """Exact Poisson confidence limits for observed counts 0..9 at 95 % and 99.8 %.
+
+    The lower limit is the mean at which P(X >= O) = alpha/2 (0 when O = 0), the upper the mean
+    at which P(X <= O) = alpha/2: the limits the reference page writes as chi-square quantiles
+    over 2 (statistical_methods.md, "exact Poisson"); solved here from the Poisson
+    distribution itself, so the warehouse needs no chi-square function.
+    """
+    rows = []
+    for confidence, alpha in (("0.95", 0.05), ("0.998", 0.002)):
+        for observed in range(POISSON_EXACT_BELOW):
+            lower = 0.0
+            if observed > 0:
+                lower = solve_mean(lambda m, o=observed: 1 - poisson_cdf(o - 1, m), alpha / 2)
+            upper = solve_mean(lambda m, o=observed: 1 - poisson_cdf(o, m), 1 - alpha / 2)
+            rows.append(
+                {
+                    "observed": observed,
+                    "confidence": confidence,
+                    "lower": repr(lower),
+                    "upper": repr(upper),
+                }
+            )
+    return rows
+
+
 def holds_real_targets(path: Path) -> bool:
     """True when path is a partnership's own laa_targets.csv (a row not marked illustrative)."""
     return path.exists() and any(r["is_illustrative"] != "true" for r in read_csv(path))
@@ -593,6 +675,7 @@ def build_seeds(reference_dir: Path, out_dir: Path) -> dict[str, int]:
         "periods.csv": periods,
         "publication_dates.csv": build_publication_dates(periods, existing_dates),
         "laa_targets.csv": build_laa_targets(indicators, areas),
+        "poisson_limits.csv": build_poisson_limits(),
     }
     if holds_real_targets(out_dir / "laa_targets.csv"):
         del seeds["laa_targets.csv"]

@@ -33,7 +33,14 @@ from ..ingest.ledger import last_load
 
 # Released tables: file name -> (relation in the warehouse, order of rows).
 RELEASE_TABLES: dict[str, tuple[str, str]] = {
-    "caa_area_performance": ("publication.caa_area_performance", "area_code, ni_code"),
+    "caa_area_performance": (
+        "publication.caa_area_performance",
+        "area_code, ni_code, period_id",
+    ),
+    "caa_flag_candidates": (
+        "publication.caa_flag_candidates",
+        "area_code, ni_code, period_id",
+    ),
     "fct_indicator_values": ("publication.fct_indicator_values", "area_code, ni_code, period_id"),
     "fct_group_values": (
         "publication.fct_group_values",

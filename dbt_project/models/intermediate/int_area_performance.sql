@@ -1,10 +1,13 @@
--- The CAA area performance in each scope: one row per scope, area and indicator, for the
--- latest period in which the area has a value for it in that scope (latest by period end date;
--- an indicator has one period type). Rank and quartile are among all areas with a value for
--- that indicator and period (int_area_values__ranked); direction of travel is against the
+-- The CAA area performance in each scope: one row per scope, area, indicator and period in
+-- which the area has a value for it (is_latest_period marks the area's latest by period end
+-- date; an indicator has one period type). Rank and quartile are among all areas with a value
+-- for that indicator and period (int_area_values__ranked); direction of travel is against the
 -- area's latest earlier period with a value (int_area_values__trend); England and region
 -- values (int_group_values) and the target (int_laa_target_progress) are those of the same
--- period. Every join matches on scope too: nothing from one scope reaches the other.
+-- period. The value's confidence interval (int_values__intervals), its comparison with England
+-- and with its region at 95 % and 99.8 % (macros/judgement/compare_with.sql) and its recent
+-- trend (int_values__recent_trend) are judged per period too. Every join matches on scope:
+-- nothing from one scope reaches the other.
 with scoped_values as (
     select * from {{ ref('int_values__scoped') }}
     where value is not null
@@ -34,7 +37,17 @@ targets as (
     select * from {{ ref('int_laa_target_progress') }}
 ),
 
-latest as (
+intervals as (
+    select * from {{ ref('int_values__intervals') }}
+    where subject_type = 'area'
+),
+
+recent_trend as (
+    select * from {{ ref('int_values__recent_trend') }}
+    where subject_type = 'area'
+),
+
+dated_values as (
     select
         scoped_values.scope,
         scoped_values.area_code,
@@ -49,55 +62,89 @@ latest as (
     from scoped_values
     inner join periods
         on scoped_values.period_id = periods.period_id
+),
+
+joined as (
+    select
+        dated_values.scope,
+        dated_values.area_code,
+        areas.area_name,
+        dated_values.ni_code,
+        dated_values.period_id,
+        dated_values.recency = 1 as is_latest_period,
+        dated_values.value,
+        england.value as england_value,
+        region.value as region_value,
+        ranked.quartile,
+        ranked.rank,
+        ranked.areas_ranked,
+        trend.previous_period_id,
+        trend.previous_value,
+        trend.direction_of_travel,
+        targets.target_value,
+        targets.status as target_status,
+        dated_values.status,
+        areas.region_code,
+        ranked.polarity,
+        intervals.ci_lower_95,
+        intervals.ci_upper_95,
+        intervals.ci_lower_998,
+        intervals.ci_upper_998,
+        intervals.ci_method,
+        intervals.ci_note,
+        recent_trend.recent_trend,
+        recent_trend.recent_trend_direction,
+        recent_trend.recent_trend_note,
+        recent_trend.recent_trend_chi_square
+    from dated_values
+    left join areas
+        on dated_values.area_code = areas.area_code
+    left join ranked
+        on dated_values.scope = ranked.scope
+        and dated_values.area_code = ranked.area_code
+        and dated_values.ni_code = ranked.ni_code
+        and dated_values.period_id = ranked.period_id
+    left join trend
+        on dated_values.scope = trend.scope
+        and dated_values.area_code = trend.area_code
+        and dated_values.ni_code = trend.ni_code
+        and dated_values.period_id = trend.period_id
+    left join group_values as england
+        on dated_values.scope = england.scope
+        and england.group_type = 'england'
+        and dated_values.ni_code = england.ni_code
+        and dated_values.period_id = england.period_id
+    left join group_values as region
+        on dated_values.scope = region.scope
+        and region.group_type = 'region'
+        and areas.region_code = region.group_code
+        and dated_values.ni_code = region.ni_code
+        and dated_values.period_id = region.period_id
+    left join targets
+        on dated_values.scope = targets.scope
+        and dated_values.area_code = targets.area_code
+        and dated_values.ni_code = targets.ni_code
+        and dated_values.period_id = targets.period_id
+    left join intervals
+        on dated_values.scope = intervals.scope
+        and dated_values.area_code = intervals.subject_code
+        and dated_values.ni_code = intervals.ni_code
+        and dated_values.period_id = intervals.period_id
+    left join recent_trend
+        on dated_values.scope = recent_trend.scope
+        and dated_values.area_code = recent_trend.subject_code
+        and dated_values.ni_code = recent_trend.ni_code
+        and dated_values.period_id = recent_trend.period_id
 )
 
 select
-    latest.scope,
-    latest.area_code,
-    areas.area_name,
-    latest.ni_code,
-    latest.period_id,
-    latest.value,
-    england.value as england_value,
-    region.value as region_value,
-    ranked.quartile,
-    ranked.rank,
-    ranked.areas_ranked,
-    trend.previous_period_id,
-    trend.previous_value,
-    trend.direction_of_travel,
-    targets.target_value,
-    targets.status as target_status,
-    latest.status,
-    areas.region_code,
-    ranked.polarity
-from latest
-left join areas
-    on latest.area_code = areas.area_code
-left join ranked
-    on latest.scope = ranked.scope
-    and latest.area_code = ranked.area_code
-    and latest.ni_code = ranked.ni_code
-    and latest.period_id = ranked.period_id
-left join trend
-    on latest.scope = trend.scope
-    and latest.area_code = trend.area_code
-    and latest.ni_code = trend.ni_code
-    and latest.period_id = trend.period_id
-left join group_values as england
-    on latest.scope = england.scope
-    and england.group_type = 'england'
-    and latest.ni_code = england.ni_code
-    and latest.period_id = england.period_id
-left join group_values as region
-    on latest.scope = region.scope
-    and region.group_type = 'region'
-    and areas.region_code = region.group_code
-    and latest.ni_code = region.ni_code
-    and latest.period_id = region.period_id
-left join targets
-    on latest.scope = targets.scope
-    and latest.area_code = targets.area_code
-    and latest.ni_code = targets.ni_code
-    and latest.period_id = targets.period_id
-where latest.recency = 1
+    *,
+    {{ compare_with('england_value', 'ci_lower_95', 'ci_upper_95', 'polarity') }}
+        as england_comparison,
+    {{ compare_with('england_value', 'ci_lower_998', 'ci_upper_998', 'polarity') }}
+        as england_comparison_998,
+    {{ compare_with('region_value', 'ci_lower_95', 'ci_upper_95', 'polarity') }}
+        as region_comparison,
+    {{ compare_with('region_value', 'ci_lower_998', 'ci_upper_998', 'polarity') }}
+        as region_comparison_998
+from joined

@@ -1,4 +1,4 @@
--- The released CAA publication: the latest published period of each area and indicator, with
+-- The released CAA publication: every published period of each area and indicator, with
 -- comparators, rank, quartile, direction and target all computed from publishable values only
 -- (models/intermediate/int_area_performance.sql, scope publishable). The area's value and
 -- previous value are released with a negative zero as 0.0, as they always have been
@@ -28,5 +28,20 @@ select
     target_status,
     status,
     region_code,
-    polarity
+    polarity,
+    is_latest_period,
+    ci_lower_95,
+    ci_upper_95,
+    ci_lower_998,
+    ci_upper_998,
+    ci_method,
+    ci_note,
+    england_comparison,
+    england_comparison_998,
+    region_comparison,
+    region_comparison_998,
+    recent_trend,
+    recent_trend_direction,
+    recent_trend_note,
+    recent_trend_chi_square
 from area_performance

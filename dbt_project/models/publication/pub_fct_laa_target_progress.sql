@@ -21,5 +21,8 @@ select
     target_period,
     baseline_period,
     baseline_value,
-    is_illustrative
+    is_illustrative,
+    target_period_id,
+    baseline_period_id,
+    trajectory_value
 from target_progress

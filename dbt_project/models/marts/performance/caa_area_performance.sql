@@ -24,5 +24,20 @@ select
     target_status,
     status,
     region_code,
-    polarity
+    polarity,
+    is_latest_period,
+    ci_lower_95,
+    ci_upper_95,
+    ci_lower_998,
+    ci_upper_998,
+    ci_method,
+    ci_note,
+    england_comparison,
+    england_comparison_998,
+    region_comparison,
+    region_comparison_998,
+    recent_trend,
+    recent_trend_direction,
+    recent_trend_note,
+    recent_trend_chi_square
 from area_performance

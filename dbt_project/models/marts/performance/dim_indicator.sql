@@ -14,6 +14,8 @@ select
     valid_min,
     valid_max,
     aggregation,
+    value_type,
+    ci_method,
     collection,
     is_live,
     is_statutory_education_target,

@@ -15,6 +15,8 @@ renamed as (
         cast(valid_min as double) as valid_min,
         cast(valid_max as double) as valid_max,
         cast(aggregation as varchar) as aggregation,
+        cast(value_type as varchar) as value_type,
+        cast(ci_method as varchar) as ci_method,
         cast(collection as varchar) as collection,
         cast(frequency as varchar) as frequency,
         cast(is_live as boolean) as is_live,

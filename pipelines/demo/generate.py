@@ -2,14 +2,19 @@
 
 For every area and live indicator, reporting years 2007/08 to 2010/11 are each sent twice: a
 provisional round and a final round in which some values are revised. Files are CSV or XLSX
-in each authority's house style (header spellings, encodings, number styles), laid out as
+in each authority's house style (header spellings, encodings, number styles). Annual
+indicators whose data existed before the NIS also get a back series, 2003/04 to 2006/07, sent
+as a department would (pipelines/demo/back_series.py: which indicators is recalled, not
+verified). The layout:
 
     <raw>/2008-09/round1_provisional/E08000016_barnsley_2008-09_r1.csv
     <raw>/2008-09/round2_final/E08000016_barnsley_2008-09_r2.xlsx
+    <raw>/departmental/back_series_2003-04_to_2006-07_dcsf.csv   one file per department
     <raw>/faulty/...            deliberate faults, listed in the returned DemoSummary
 
 so that lexical path order (the order of revisions within a load) puts each provisional
-round before its final one, and every year before the faulty folder.
+round before its final one, and every year before the faulty folder. The departmental files
+hold only periods no other file holds, so where they sort does not matter.
 
 Run it with `python -m pipelines.demo.generate [--out DIR] [--seed N] [--scale F]`.
 """
@@ -25,6 +30,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from pipelines.demo.back_series import BACK_SERIES_DIR, back_series_indicators, write_back_series
 from pipelines.demo.faults import write_faulty_files
 from pipelines.demo.marker import write_marker
 from pipelines.demo.periods import fy_label
@@ -51,6 +57,7 @@ from pipelines.demo.values import (
 ROUNDS: tuple[tuple[int, str], ...] = ((1, "provisional"), (2, "final"))
 ROUND_NAMES = dict(ROUNDS)
 FAULTY_DIR = "faulty"
+GENERATED_DIRS = (*REPORTING_YEARS, BACK_SERIES_DIR, FAULTY_DIR)  # what `clean` removes
 
 COMMENTS = (
     "Provisional, subject to validation",
@@ -158,18 +165,20 @@ def generate_demo_returns(
     seed: int = 2008,
     scale: float = 1.0,
     clean: bool = False,
+    back_series: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> DemoSummary:
     """Write the demo returns under `raw_dir` and say what was written.
 
     The same seeds, seed and scale always give byte-identical files. `scale` keeps that share
     of the areas (chosen deterministically; the 2009 reorganisation's six areas are always
-    kept). `clean` first removes the folders this generator writes (the reporting-year folders
-    and `faulty/`), leaving anything else under `raw_dir` alone.
+    kept). `clean` first removes the folders this generator writes (the reporting-year folders,
+    `departmental/` and `faulty/`), leaving anything else under `raw_dir` alone. `back_series`
+    False leaves out the departmental back series; every other file is the same either way.
     """
     raw_dir = Path(raw_dir)
     if clean:
-        for folder in (*REPORTING_YEARS, FAULTY_DIR):
+        for folder in GENERATED_DIRS:
             shutil.rmtree(raw_dir / folder, ignore_errors=True)
     all_areas = read_areas(seeds_dir)
     all_indicators = read_indicators(seeds_dir)
@@ -211,6 +220,17 @@ def generate_demo_returns(
                 f"{len(new)} files, {sum(f.rows for f in new)} rows"
             )
 
+    returns = list(summary.files)
+    if back_series:
+        files = write_back_series(raw_dir, areas, indicators, models, seed)
+        summary.files.extend(files)
+        summary.back_series = list(back_series_indicators(indicators))
+        if progress:
+            progress(
+                f"{BACK_SERIES_DIR}: {len(files)} files, {sum(f.rows for f in files)} rows "
+                f"(2003-04 to 2006-07, {len(summary.back_series)} indicators)"
+            )
+
     final_values = {
         (area_code, indicator.ni_code, point.period.period_id): point.final
         for year_points in by_year.values()
@@ -225,7 +245,7 @@ def generate_demo_returns(
         all_areas=all_areas,
         indicators=all_indicators,
         final_values=final_values,
-        good_files=summary.files,
+        good_files=returns,
         seed=seed,
     )
     summary.files.extend(files)
@@ -242,7 +262,7 @@ def stale_files(summary: DemoSummary) -> list[str]:
     written = {f.path for f in summary.files}
     return sorted(
         path.relative_to(summary.raw_dir).as_posix()
-        for folder in (*REPORTING_YEARS, FAULTY_DIR)
+        for folder in GENERATED_DIRS
         for path in (summary.raw_dir / folder).rglob("*")
         if path.is_file() and path.relative_to(summary.raw_dir).as_posix() not in written
     )

@@ -46,6 +46,8 @@ class DemoSummary:
     indicators: int
     files: list[WrittenFile] = field(default_factory=list)
     faults: list[DeliberateFault] = field(default_factory=list)
+    # indicators given a departmental back series (pipelines/demo/back_series.py)
+    back_series: list[str] = field(default_factory=list)
 
     @property
     def files_by_format(self) -> dict[str, int]:
@@ -76,4 +78,9 @@ class DemoSummary:
             f"({f.description})"
             for f in self.faults
         ]
+        if self.back_series:
+            lines.append(
+                f"back series 2003/04-2006/07 for {len(self.back_series)} indicators "
+                f"({', '.join(self.back_series)}); recalled: collected before the NIS, unverified"
+            )
         return "\n".join(lines)

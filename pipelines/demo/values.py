@@ -5,6 +5,9 @@ improving, by polarity) and noise. Each area gets a size and a general "how well
 factor, so areas look consistent across indicators. Every random draw comes from a
 `random.Random` seeded with the run's seed and a CRC-32 of names, so the same seed always gives
 the same values, and an area's values do not depend on which other areas are generated.
+Levels known from elsewhere, with their provenance, are in levels.py. A back series (years
+before REPORTING_YEARS, `back_series_points`) continues an area's series backwards from a
+random stream of its own, so it changes no value of the reporting years.
 """
 
 from __future__ import annotations
@@ -14,6 +17,14 @@ import random
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from pipelines.demo.levels import (
+    KNOWN_CHANGE_LEVELS,
+    KNOWN_COUNT_LEVELS,
+    KNOWN_MEASURE_LEVELS,
+    KNOWN_PERCENT_LEVELS,
+    KNOWN_RATE_LEVELS,
+    RATE_LEVELS,
+)
 from pipelines.demo.periods import Period, periods_in_year
 from pipelines.demo.reference import (
     PREDECESSOR_OF,
@@ -30,6 +41,7 @@ PROVISIONAL_MISSING = 0.03  # an (area, indicator, year) not in the provisional 
 COMPLETE_YEAR = "2008-09"
 LATE_IN_FINAL = 0.5  # ... of which this share arrives with the final return
 REVISED_IN_FINAL = 0.12  # share of final values that differ from the provisional one
+ANNUAL_PERIOD_TYPES = ("financial_year", "academic_year", "calendar_year")
 
 
 def rng_for(seed: int, *names: object) -> random.Random:
@@ -111,19 +123,6 @@ def _direction(indicator: Indicator, rng: random.Random) -> int:
     return rng.choice((-1, 1))
 
 
-# Typical levels of a rate, by its base: per 1,000 / 10,000 / 100,000.
-RATE_LEVELS = {1_000: (5.0, 60.0), 10_000: (20.0, 400.0), 100_000: (50.0, 1_500.0)}
-
-
-# Published England levels to centre the demo on, where we have them: the Place Survey 2008
-# headlines (shared/reference/published_values_examples.csv, found) and well-known levels of
-# a few headline indicators (recalled, approximate). Demo data only: never used as facts.
-KNOWN_PERCENT_LEVELS = {
-    "NI 2": 59.0, "NI 3": 14.0, "NI 4": 29.0, "NI 5": 80.0, "NI 6": 23.0, "NI 37": 15.0,
-    "NI 1": 76.0, "NI 117": 7.0, "NI 75": 48.0, "NI 73": 72.0, "NI 192": 37.0,
-}  # fmt: skip
-
-
 def indicator_model(indicator: Indicator, seed: int) -> IndicatorModel:
     """Draw an indicator's behaviour from its unit, range and polarity."""
     rng = rng_for(seed, "indicator", indicator.ni_code)
@@ -138,17 +137,21 @@ def indicator_model(indicator: Indicator, seed: int) -> IndicatorModel:
         trend, noise, decimals = rng.uniform(0.3, 2.0), rng.uniform(0.4, 1.5), 1
     elif kind == "rate":
         low, high = RATE_LEVELS[int(indicator.multiplier)]
-        mean = math.exp(rng.uniform(math.log(low), math.log(high)))
+        drawn = math.exp(rng.uniform(math.log(low), math.log(high)))  # drawn even when known
+        mean = KNOWN_RATE_LEVELS.get(indicator.ni_code, drawn)
         cohort_share = max(cohort_share, 0.05)
         area_sd = mean * rng.uniform(0.12, 0.3)
         trend, noise, decimals = mean * rng.uniform(0.01, 0.04), mean * rng.uniform(0.02, 0.06), 1
     elif kind == "count":
-        # A count per 100,000 residents; scaled by the area's population in the series.
-        mean = math.exp(rng.uniform(math.log(5), math.log(2_000)))
+        # A count per 100,000 residents; scaled by the area's population in the series. The
+        # level is drawn even when a known one replaces it, so the draws after it stay the same.
+        drawn = math.exp(rng.uniform(math.log(5), math.log(2_000)))
+        mean = KNOWN_COUNT_LEVELS.get(indicator.ni_code, drawn)
         area_sd = rng.uniform(0.15, 0.35)  # on the log scale
         trend, noise, decimals = rng.uniform(0.01, 0.05), rng.uniform(0.03, 0.08), 0
     elif kind == "change":
-        mean = rng.uniform(-3, 15)
+        drawn = rng.uniform(-3, 15)  # drawn even when known
+        mean = KNOWN_CHANGE_LEVELS.get(indicator.ni_code, drawn)
         area_sd, trend, noise = rng.uniform(2, 6), rng.uniform(0.5, 2.5), rng.uniform(0.8, 2.5)
         decimals = 1
     elif lo != -math.inf and hi != math.inf:  # a bounded score or grade, e.g. 1-4
@@ -157,7 +160,8 @@ def indicator_model(indicator: Indicator, seed: int) -> IndicatorModel:
         area_sd, trend, noise = span * 0.12, span * rng.uniform(0.01, 0.04), span * 0.05
         decimals = 0 if span <= 16 and "score" not in indicator.unit.casefold() else 1
     else:  # days, minutes per mile, kg per household, re-offending rates ...
-        mean = math.exp(rng.uniform(math.log(2), math.log(600)))
+        drawn = math.exp(rng.uniform(math.log(2), math.log(600)))  # drawn even when known
+        mean = KNOWN_MEASURE_LEVELS.get(indicator.ni_code, drawn)
         area_sd, trend, noise = mean * 0.12, mean * rng.uniform(0.005, 0.03), mean * 0.04
         decimals = 0 if mean >= 100 else 1 if mean >= 5 else 2
     return IndicatorModel(
@@ -237,6 +241,40 @@ def _with_ci(m: Measurement, model: IndicatorModel, respondents: int) -> Measure
     return Measurement(m.value, m.decimals, m.numerator, m.denominator, lower, upper)
 
 
+def _area_effect(indicator: Indicator, profile: AreaProfile, rng: random.Random) -> float:
+    """Where this area sits around the indicator's mean, in area_sd units (a series' first draw)."""
+    better = {"higher_is_better": 1.0, "lower_is_better": -1.0}.get(indicator.polarity, 0.0)
+    return 0.6 * better * profile.performance + 0.8 * rng.gauss(0, 1)
+
+
+def _raw_value(
+    model: IndicatorModel,
+    area_z: float,
+    profile: AreaProfile,
+    period: Period,
+    noise: float,
+    season_phase: float,
+) -> float:
+    """The unrounded value of one period: level, the area's effect, trend and noise."""
+    t = period.year_index
+    if model.kind == "count":
+        log_rate = math.log(model.mean) + model.area_sd * area_z + noise * model.noise_sd
+        return math.exp(log_rate) * (1 + model.trend) ** t * profile.population / 1e5
+    raw = model.mean + model.area_sd * area_z + model.trend * t
+    raw += model.noise_sd * noise
+    if period.quarter is not None:
+        raw += model.noise_sd * math.sin(season_phase + period.quarter * math.pi / 2)
+    return raw
+
+
+def _denominator(
+    profile: AreaProfile, model: IndicatorModel, period: Period, rng: random.Random
+) -> int:
+    """A ratio indicator's denominator: the area's cohort, a little different each period."""
+    size = profile.population * model.cohort_share * math.exp(rng.gauss(0, 0.03))
+    return max(50, round(size / (4 if period.quarter else 1)))
+
+
 def indicator_series(
     area: Area,
     profile: AreaProfile,
@@ -250,8 +288,7 @@ def indicator_series(
     so a series is the same however many areas or years the caller keeps.
     """
     rng = rng_for(seed, "series", area.area_code, indicator.ni_code)
-    better = {"higher_is_better": 1.0, "lower_is_better": -1.0}.get(indicator.polarity, 0.0)
-    area_z = 0.6 * better * profile.performance + 0.8 * rng.gauss(0, 1)
+    area_z = _area_effect(indicator, profile, rng)
     respondents = rng.randint(1_100, 2_400)
     season_phase = rng.uniform(0, 2 * math.pi)
     is_ratio = indicator.aggregation == "ratio"
@@ -259,22 +296,12 @@ def indicator_series(
     for reporting_year in REPORTING_YEARS:
         fate = rng.random()
         for period in periods_in_year(indicator.period_type, reporting_year):
-            t = period.year_index
-            noise = rng.gauss(0, 1)
-            if model.kind == "count":
-                log_rate = math.log(model.mean) + model.area_sd * area_z + noise * model.noise_sd
-                raw = math.exp(log_rate) * (1 + model.trend) ** t * profile.population / 1e5
-            else:
-                raw = model.mean + model.area_sd * area_z + model.trend * t
-                raw += model.noise_sd * noise
-                if period.quarter is not None:
-                    raw += model.noise_sd * math.sin(season_phase + period.quarter * math.pi / 2)
+            raw = _raw_value(model, area_z, profile, period, rng.gauss(0, 1), season_phase)
             denominator = None
             if is_ratio and indicator.period_type == "survey":
                 denominator = respondents
             elif is_ratio:
-                size = profile.population * model.cohort_share * math.exp(rng.gauss(0, 0.03))
-                denominator = max(50, round(size / (4 if period.quarter else 1)))
+                denominator = _denominator(profile, model, period, rng)
             provisional = _measure(raw, indicator, model, denominator)
             revise = rng.random() < REVISED_IN_FINAL
             final = _revise(provisional, indicator, model, rng) if revise else provisional
@@ -288,4 +315,38 @@ def indicator_series(
             elif fate < PROVISIONAL_MISSING:
                 provisional = None
             points.append(SeriesPoint(reporting_year, period, provisional, final))
+    return points
+
+
+def back_series_points(
+    area: Area,
+    profile: AreaProfile,
+    indicator: Indicator,
+    model: IndicatorModel,
+    seed: int,
+    reporting_years: tuple[str, ...],
+) -> list[SeriesPoint]:
+    """Final values for annual periods before the demo's REPORTING_YEARS (a departmental feed).
+
+    The same model and the same area effect as `indicator_series` (its first draw, repeated
+    here), so the series continues backwards along its trend (negative year_index); every
+    other draw comes from a stream of its own, so the values of REPORTING_YEARS are the same
+    with or without a back series. Complete (a department has every area's figure) and never
+    revised; provisional and final are the same measurement.
+    """
+    if indicator.period_type not in ANNUAL_PERIOD_TYPES:
+        raise ValueError(f"{indicator.ni_code} is {indicator.period_type}: no annual back series")
+    area_z = _area_effect(
+        indicator, profile, rng_for(seed, "series", area.area_code, indicator.ni_code)
+    )
+    rng = rng_for(seed, "back", area.area_code, indicator.ni_code)
+    points = []
+    for reporting_year in reporting_years:
+        for period in periods_in_year(indicator.period_type, reporting_year):
+            raw = _raw_value(model, area_z, profile, period, rng.gauss(0, 1), 0.0)
+            denominator = None
+            if indicator.aggregation == "ratio":
+                denominator = _denominator(profile, model, period, rng)
+            measurement = _measure(raw, indicator, model, denominator)
+            points.append(SeriesPoint(reporting_year, period, measurement, measurement))
     return points

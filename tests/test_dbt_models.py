@@ -18,11 +18,12 @@ import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+from judgement import target_progress
 
 from pipelines.ingest.ledger import ensure_ledger
 from pipelines.quality.schema import ensure_quality_schema
@@ -433,80 +434,21 @@ def test_caa_shows_england_region_and_target(warehouse: Path) -> None:
     ) == [("2009-10", TARGET_ACTUAL, float(TARGET["target_value"]), status)]  # fmt: skip
 
 
-def period_id_of(spelled: str, period_type: str) -> str:
-    """A targets-file period spelling as a period_id (contract section 1, Periods)."""
-    dashed = spelled.replace("/", "-")
-    return {
-        "financial_year": dashed,
-        "academic_year": "AY" + dashed,
-        "quarter": dashed.replace(" ", ""),
-        "calendar_year": spelled,
-        "survey": "PS" + spelled,
-    }[period_type]
-
-
-def expected_target_progress() -> dict[tuple[str, str, str], tuple]:
-    """(area, ni, period) -> (target period, trajectory, status), from the seeds and ROWS.
-
-    Every period from after the baseline to the target is judged against the nearest target
-    still to come: in the target's own period met / not_met, before it on_track / off_track
-    against the straight line from (baseline end, baseline value) to (target end, target).
-    """
-    indicators = {i["ni_code"]: i for i in read_seed("national_indicators")}
-    periods = {p["period_id"]: p for p in read_seed("periods")}
-    end = {pid: date.fromisoformat(p["end_date"]) for pid, p in periods.items()}
-    current = current_rows()
-    governing: dict[tuple[str, str, str], tuple] = {}
-    for t in read_seed("laa_targets"):
-        kind = indicators[t["ni_code"]]["period_type"]
-        target_period = period_id_of(t["period"], kind)
-        target, judged = float(t["target_value"]), [target_period]
-        baseline = None
-        if t["baseline_period"] and t["baseline_value"]:
-            baseline_period = period_id_of(t["baseline_period"], kind)
-            baseline = (end[baseline_period], float(t["baseline_value"]))
-            judged = [
-                pid
-                for pid, p in periods.items()
-                if p["period_type"] == kind and baseline[0] < end[pid] <= end[target_period]
-            ]
-        for pid in judged:
-            key = (t["area_code"], t["ni_code"], pid)
-            if key in governing and end[governing[key][0]] <= end[target_period]:
-                continue  # a nearer target governs this period
-            if pid == target_period:
-                line = target
-            else:
-                (b_end, b_value), t_end = baseline, end[target_period]
-                line = b_value + (target - b_value) * (end[pid] - b_end).days / (t_end - b_end).days
-            governing[key] = (target_period, line)
-    expected = {}
-    for key, (target_period, line) in governing.items():
-        row = current.get(key)
-        if row is None:
-            status = "no_data"
-        else:
-            good = {
-                "higher_is_better": round(row.value - line, 9) >= 0,
-                "lower_is_better": round(row.value - line, 9) <= 0,
-                "neither": round(row.value - line, 9) == 0,
-            }[indicators[key[1]]["polarity"]]
-            own = key[2] == target_period
-            status = (
-                ("met" if good else "not_met") if own else ("on_track" if good else "off_track")
-            )
-        expected[key] = (target_period, pytest.approx(line, abs=1e-9), status)
-    return expected
-
-
 def test_every_target_is_judged_in_every_period_to_it(warehouse: Path) -> None:
     rows = query(
         warehouse,
         "select area_code, ni_code, period_id, target_period_id, trajectory_value, status "
         "from marts.fct_laa_target_progress",
     )
-    expected = expected_target_progress()
-    assert {(a, n, p): rest for a, n, p, *rest in rows} == {k: list(v) for k, v in expected.items()}
+    expected = target_progress(
+        read_seed("laa_targets"),
+        {i["ni_code"]: i for i in read_seed("national_indicators")},
+        {p["period_id"]: p for p in read_seed("periods")},
+        {key: row.value for key, row in current_rows().items()},
+    )
+    assert {
+        (a, n, p): (tp, pytest.approx(line, abs=1e-9), status) for a, n, p, tp, line, status in rows
+    } == expected
     # each seed target is judged in its own period, and the ledger reaches every status kind
     own = [r for r in rows if r[2] == r[3]]
     assert len(own) == len(read_seed("laa_targets"))

@@ -3,7 +3,9 @@
 A small demo warehouse is built with the real nightly_load job. Then, from nothing but
 `ingest.accepted_values` (the ledger) and the seed CSVs, this module recomputes the current
 values, every group value (England, regions, MAAs), the CAA ranks, quartiles, directions of
-travel and target statuses, and LAA target progress, following docs/contract.md section 2 and
+travel and target statuses, LAA target progress and trajectories, and the judgement (intervals,
+comparisons with England and region, recent trends: tests/judgement.py), following
+docs/contract.md section 2 and
 docs/warehouse.md. It never reads the dbt SQL or any intermediate model; every mart row and
 column must agree (floats to a relative 1e-9).
 """
@@ -16,10 +18,11 @@ import math
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
+import judgement
 import pytest
 from harness import SEEDS, DemoLoad
 
@@ -62,6 +65,8 @@ class Reference:
                 "period_type": r["period_type"],
                 "multiplier": float(r["multiplier"]),
                 "aggregation": r["aggregation"],
+                "value_type": r["value_type"],
+                "ci_method": r["ci_method"],
             }
             for r in _read_csv(seeds, "national_indicators.csv")
         }
@@ -235,59 +240,116 @@ def target_progress(ref: Reference, current: dict[tuple, dict]) -> dict[tuple, d
     return out
 
 
+def judged_targets(ref: Reference, current: dict[tuple, dict]) -> dict[tuple, tuple]:
+    """(area, ni, period) -> (target period, trajectory, status) for every judged period."""
+    indicators = {ni: {**i, "period_type": i["period_type"]} for ni, i in ref.indicators.items()}
+    values = {k: v["value"] for k, v in current.items()}
+    return judgement.target_progress(ref.targets, indicators, ref.periods, values)
+
+
 def area_performance(
     ref: Reference, current: dict[tuple, dict], groups: dict[tuple, dict]
 ) -> dict[tuple, dict]:
-    """(area, ni) -> caa_area_performance row."""
+    """(area, ni, period) -> caa_area_performance row, for every period with a value."""
     by_ni_period: dict[tuple, list[float]] = defaultdict(list)
     by_area_ni: dict[tuple, list[str]] = defaultdict(list)
     for (area, ni, period), v in current.items():
         by_ni_period[(ni, period)].append(v["value"])
         by_area_ni[(area, ni)].append(period)
-    targets = target_progress(ref, current)
+    targets = judged_targets(ref, current)
+    target_values = {
+        (t["area_code"], t["ni_code"], ref.target_period_id(t["ni_code"], t["period"])): float(
+            t["target_value"]
+        )
+        for t in ref.targets
+    }
     out = {}
     for (area, ni), periods in by_area_ni.items():
         ind = ref.indicators[ni]
         polarity = ind["polarity"]
         periods.sort(key=lambda p: ref.periods[p]["end_date"])
-        period = periods[-1]
         assert len({ref.periods[p]["period_type"] for p in periods}) == 1
-        cur = current[(area, ni, period)]
-        value = cur["value"]
-        peers = by_ni_period[(ni, period)]
-        rank = quartile = None
-        if polarity != "neither":
-            rank = 1 + sum(is_better(polarity, other, value) for other in peers)
-            quartile = math.ceil(4 * rank / len(peers))
-        previous_period = periods[-2] if len(periods) > 1 else None
-        previous = current[(area, ni, previous_period)]["value"] if previous_period else None
-        if previous is None or polarity == "neither":
-            direction = "not_comparable"
-        elif _r(abs(value - previous)) < NO_CHANGE_BELOW:
-            direction = "no_change"
-        else:
-            direction = "improved" if is_better(polarity, value, previous) else "worsened"
-        region = ref.areas[area]["region_code"]
-        target = targets.get((area, ni, period))
-        out[(area, ni)] = {
-            "area_name": ref.areas[area]["area_name"],
-            "period_id": period,
-            "value": value,
-            "england_value": groups[("england", ENGLAND, ni, period)]["value"],
-            "region_value": groups[("region", region, ni, period)]["value"],
-            "quartile": quartile,
-            "rank": rank,
-            "areas_ranked": len(peers),
-            "previous_period_id": previous_period,
-            "previous_value": previous,
-            "direction_of_travel": direction,
-            "target_value": target["target_value"] if target else None,
-            "target_status": target["status"] if target else None,
-            "status": cur["status"],
-            "region_code": region,
-            "polarity": polarity,
-        }
+        for i, period in enumerate(periods):
+            cur = current[(area, ni, period)]
+            value = cur["value"]
+            peers = by_ni_period[(ni, period)]
+            rank = quartile = None
+            if polarity != "neither":
+                rank = 1 + sum(is_better(polarity, other, value) for other in peers)
+                quartile = math.ceil(4 * rank / len(peers))
+            previous_period = periods[i - 1] if i > 0 else None
+            previous = current[(area, ni, previous_period)]["value"] if previous_period else None
+            if previous is None or polarity == "neither":
+                direction = "not_comparable"
+            elif _r(abs(value - previous)) < NO_CHANGE_BELOW:
+                direction = "no_change"
+            else:
+                direction = "improved" if is_better(polarity, value, previous) else "worsened"
+            region = ref.areas[area]["region_code"]
+            target = targets.get((area, ni, period))
+            out[(area, ni, period)] = {
+                "area_name": ref.areas[area]["area_name"],
+                "is_latest_period": i == len(periods) - 1,
+                "value": value,
+                "england_value": groups[("england", ENGLAND, ni, period)]["value"],
+                "region_value": groups[("region", region, ni, period)]["value"],
+                "quartile": quartile,
+                "rank": rank,
+                "areas_ranked": len(peers),
+                "previous_period_id": previous_period,
+                "previous_value": previous,
+                "direction_of_travel": direction,
+                "target_value": target_values[(area, ni, target[0])] if target else None,
+                "target_status": target[2] if target else None,
+                "status": cur["status"],
+                "region_code": region,
+                "polarity": polarity,
+            }
     return out
+
+
+def judged_figures(
+    ref: Reference, figures: dict[tuple, dict], comparators: dict[str, Callable]
+) -> dict[tuple, dict]:
+    """Intervals, comparisons and recent trends of figures keyed (subject..., ni, period).
+
+    figures hold value, numerator, denominator, ci_lower, ci_upper; comparators name each
+    comparison column's comparator value for a key (None: no comparator).
+    """
+    series: dict[tuple, list[dict]] = defaultdict(list)
+    judged = {}
+    for key, f in figures.items():
+        *subject, ni, period = key
+        ind = ref.indicators[ni]
+        ci = judgement.interval(
+            ind, f["value"], f["numerator"], f["denominator"], f["ci_lower"], f["ci_upper"]
+        )
+        judged[key] = {**ci}
+        for column, comparator_of in comparators.items():
+            level = "998" if column.endswith("_998") else "95"
+            judged[key][column] = judgement.compare(
+                comparator_of(key),
+                ci[f"ci_lower_{level}"],
+                ci[f"ci_upper_{level}"],
+                ind["polarity"],
+            )
+        start = ref.periods[period]["start_date"]
+        series[(*subject, ni)].append(
+            {**f, **ci, "year": int(start[:4]), "end": ref.periods[period]["end_date"], "key": key}
+        )
+    for (*_, ni), points in series.items():
+        ind = ref.indicators[ni]
+        points.sort(key=lambda p: p["end"])
+        for i, point in enumerate(points):
+            trend, direction = judgement.recent_trend(
+                points[: i + 1],
+                ind["polarity"],
+                ind["value_type"] == "proportion",
+                ind["period_type"],
+            )
+            judged[point["key"]]["recent_trend"] = trend
+            judged[point["key"]]["recent_trend_direction"] = direction
+    return judged
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,23 +465,97 @@ def test_area_performance(warehouse):
     directions = {e["direction_of_travel"] for e in expected.values()}
     assert {"improved", "worsened", "no_change", "not_comparable"} <= directions
     assert {e["target_status"] for e in expected.values()} >= {"met", "not_met", None}
-    actual = mart_rows(warehouse["con"], "caa_area_performance", ("area_code", "ni_code"))
+    assert {e["is_latest_period"] for e in expected.values()} == {True, False}
+    actual = mart_rows(warehouse["con"], "caa_area_performance", KEY)
+    diffs = differences(expected, actual)
+    assert not diffs, summarise(diffs)
+
+
+def test_area_intervals_comparisons_and_trends(warehouse):
+    """Every area figure's interval, comparisons and recent trend, recomputed (judgement.py)."""
+    ref, current, groups = warehouse["ref"], warehouse["current"], warehouse["groups"]
+
+    def group_value(group_type: str, code_of: Callable) -> Callable:
+        def value(key: tuple):
+            group = groups.get((group_type, code_of(key), key[1], key[2]))
+            return group["value"] if group else None
+
+        return value
+
+    england = group_value("england", lambda key: ENGLAND)
+    region = group_value("region", lambda key: ref.areas[key[0]]["region_code"])
+    expected = judged_figures(
+        ref,
+        current,
+        {
+            "england_comparison": england,
+            "england_comparison_998": england,
+            "region_comparison": region,
+            "region_comparison_998": region,
+        },
+    )
+    seen = {
+        column: {e[column] for e in expected.values()} for column in next(iter(expected.values()))
+    }
+    assert {"wilson", "byar", "as_returned", None} <= seen["ci_method"]
+    assert {"better", "similar", "worse"} <= seen["england_comparison"]
+    assert {"increasing", "decreasing", "no_significant_change", "cannot_be_calculated"} <= seen[
+        "recent_trend"
+    ]
+    actual = mart_rows(warehouse["con"], "caa_area_performance", KEY)
+    diffs = differences(expected, actual)
+    assert not diffs, summarise(diffs)
+
+
+def test_group_intervals_comparisons_and_trends(warehouse):
+    ref, groups = warehouse["ref"], warehouse["groups"]
+    figures = {
+        k: {**g, "ci_lower": None, "ci_upper": None}
+        for k, g in groups.items()
+        if g["value"] is not None
+    }
+
+    def england(key: tuple):
+        if key[0] == "england":
+            return None
+        return groups[("england", ENGLAND, key[2], key[3])]["value"]
+
+    expected = judged_figures(
+        ref, figures, {"england_comparison": england, "england_comparison_998": england}
+    )
+    for key, e in expected.items():
+        if key[0] == "england":
+            e["england_comparison"] = e["england_comparison_998"] = None
+    actual = mart_rows(
+        warehouse["con"], "fct_group_values", ("group_type", "group_code", "ni_code", "period_id")
+    )
     diffs = differences(expected, actual)
     assert not diffs, summarise(diffs)
 
 
 def test_target_progress(warehouse):
-    expected = target_progress(warehouse["ref"], warehouse["current"])
-    assert {e["status"] for e in expected.values()} == {"met", "not_met", "no_data"}
+    ref, current = warehouse["ref"], warehouse["current"]
+    own = target_progress(ref, current)
+    assert {e["status"] for e in own.values()} == {"met", "not_met", "no_data"}
     actual = mart_rows(warehouse["con"], "fct_laa_target_progress", KEY)
-    diffs = differences(expected, actual)
+    diffs = differences(own, {k: v for k, v in actual.items() if k[2] == v["target_period_id"]})
+    assert not diffs, summarise(diffs)
+    judged = {
+        key: {"target_period_id": period, "trajectory_value": line, "status": status}
+        for key, (period, line, status) in judged_targets(ref, current).items()
+    }
+    diffs = differences(judged, actual)
     assert not diffs, summarise(diffs)
 
 
 def test_edge_cases_are_in_the_marts(warehouse):
     """The hand-made rows (conftest.py's EDGE_CASES) reached the marts, judged as documented."""
     con = warehouse["con"]
-    caa = mart_rows(con, "caa_area_performance", ("area_code", "ni_code"))
+    caa = {
+        (row["area_code"], row["ni_code"]): row
+        for row in mart_rows(con, "caa_area_performance", KEY).values()
+        if row["is_latest_period"]
+    }
     bedford, central = caa[(BEDFORD, "NI 117")], caa[(CENTRAL_BEDFORDSHIRE, "NI 117")]
     assert (bedford["period_id"], bedford["value"]) == ("2010-11", 23.3333333333)
     assert central["value"] != 23.3333333333 and round(central["value"], 9) == 23.333333333

@@ -11,6 +11,7 @@ import math
 import shutil
 from pathlib import Path
 
+import judgement
 import pytest
 from contract import CONTRACT_TABLES
 from harness import SEEDS, NightlyLoad
@@ -36,6 +37,29 @@ def _round1_csv() -> str:
     return HEADER + "\n".join(rows) + "\n"
 
 
+# A departmental series for the judgement (docs/judgement.md), five academic / financial years:
+# NI 75 (a proportion, higher is better): Sheffield rising 40 % -> 50 %, Doncaster flat at 35 %;
+# NI 15 (a rate per 1,000, lower is better): Sheffield falling.
+SERIES_YEARS = ("2004/05", "2005/06", "2006/07", "2007/08", "2008/09")
+NI75 = {SHEFFIELD: (400, 420, 450, 470, 500), DONCASTER: (350, 350, 350, 350, 350)}
+NI75_PUPILS = 1000
+NI15_SHEFFIELD = (3000, 2900, 2700, 2500, 2300)
+NI15_POPULATION = 530_000
+
+
+def _series_csv() -> str:
+    rows = [
+        f"{area},NI 75,{year},,{count},{NI75_PUPILS},final"
+        for area, counts in NI75.items()
+        for year, count in zip(SERIES_YEARS, counts, strict=True)
+    ]
+    rows += [
+        f"{SHEFFIELD},NI 15,{year},,{count},{NI15_POPULATION},final"
+        for year, count in zip(SERIES_YEARS, NI15_SHEFFIELD, strict=True)
+    ]
+    return HEADER + "\n".join(rows) + "\n"
+
+
 def mart_fingerprints(load: NightlyLoad) -> dict[str, str]:
     tables = [
         name
@@ -57,6 +81,7 @@ def loaded(make_nightly_load) -> NightlyLoad:
     """Two loads: the first round of returns, then a file revising Barnsley's NI 117."""
     pipeline = make_nightly_load("e2e")
     pipeline.write("2008-09/round1.csv", _round1_csv())
+    pipeline.write("departmental/series.csv", _series_csv())
     first = pipeline.run()
     assert first.success, first.all_events
     pipeline.after_first = pipeline.query(  # type: ignore[attr-defined]
@@ -143,7 +168,8 @@ def test_rank_quartile_and_direction_respect_polarity(loaded: NightlyLoad) -> No
     rows = loaded.query(
         "select area_code, period_id, value, rank, areas_ranked, quartile, previous_period_id, "
         "previous_value, direction_of_travel, england_value from marts.caa_area_performance "
-        "where ni_code = 'NI 117' and area_code in (?, ?, ?, ?) order by area_code",
+        "where ni_code = 'NI 117' and area_code in (?, ?, ?, ?) and is_latest_period "
+        "order by area_code",
         BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD,
     )  # fmt: skip
     assert len(rows) == 4
@@ -162,13 +188,73 @@ def test_rank_quartile_and_direction_respect_polarity(loaded: NightlyLoad) -> No
             assert (prev_period, direction) == (None, "not_comparable")
 
 
+def test_intervals_comparisons_and_trends_of_a_written_series(loaded: NightlyLoad) -> None:
+    """NI 75 and NI 15 in 2008/09, judged as docs/judgement.md says, figures computed here."""
+    rows = {
+        (area, ni): rest
+        for area, ni, *rest in loaded.query(
+            "select area_code, ni_code, value, ci_lower_95, ci_upper_95, ci_lower_998, "
+            "ci_upper_998, ci_method, england_value, england_comparison, "
+            "england_comparison_998, recent_trend, recent_trend_direction "
+            "from marts.caa_area_performance "
+            "where ni_code in ('NI 75', 'NI 15') and period_id in ('AY2008-09', '2008-09')"
+        )
+    }
+    # NI 75: Wilson from the counts; England = (500 + 350) / 2000 = 42.5 %, below Sheffield's
+    # interval (higher is better: better) and above Doncaster's (worse)
+    england = (NI75[SHEFFIELD][-1] + NI75[DONCASTER][-1]) / (2 * NI75_PUPILS) * 100
+    expected_words = {SHEFFIELD: ("better", "increasing", "getting_better"),
+                      DONCASTER: ("worse", "no_significant_change", None)}  # fmt: skip
+    for area, (comparison, trend, direction) in expected_words.items():
+        count = NI75[area][-1]
+        low95, high95 = (x * 100 for x in judgement.wilson(count, NI75_PUPILS, judgement.Z["95"]))
+        low998, high998 = (
+            x * 100 for x in judgement.wilson(count, NI75_PUPILS, judgement.Z["998"])
+        )
+        assert rows[area, "NI 75"] == [
+            pytest.approx(count / NI75_PUPILS * 100),
+            pytest.approx(low95, rel=1e-12),
+            pytest.approx(high95, rel=1e-12),
+            pytest.approx(low998, rel=1e-12),
+            pytest.approx(high998, rel=1e-12),
+            "wilson",
+            pytest.approx(england),
+            comparison,
+            comparison,
+            trend,
+            direction,
+        ], area
+    # NI 15: Byar's limits of the count (2,300 >= 10) over the population, per 1,000; the trend
+    # by weighted regression on the five points' intervals, recomputed in tests/judgement.py
+    scale = 1000 / NI15_POPULATION
+    points = []
+    for i, count in enumerate(NI15_SHEFFIELD):
+        low, high, method = judgement.poisson_limits(count, "95")
+        points.append({"year": 2004 + i, "value": count * scale, "ci_lower_95": low * scale,
+                       "ci_upper_95": high * scale, "numerator": count,
+                       "denominator": NI15_POPULATION})  # fmt: skip
+    trend, direction = judgement.recent_trend(points, "lower_is_better", False, "financial_year")
+    assert (trend, direction) == ("decreasing", "getting_better")  # the series was written so
+    ni15 = rows[SHEFFIELD, "NI 15"]
+    assert ni15[:3] == [
+        pytest.approx(points[-1]["value"]),
+        pytest.approx(points[-1]["ci_lower_95"], rel=1e-12),
+        pytest.approx(points[-1]["ci_upper_95"], rel=1e-12),
+    ]
+    assert (ni15[5], ni15[9], ni15[10]) == ("byar", trend, direction)
+    # England is Sheffield alone here: similar to itself
+    assert ni15[7] == "similar"
+
+
 def test_audit_accounts_for_every_row(loaded: NightlyLoad) -> None:
     files = loaded.query(
         "select path, outcome, rows_read, rows_accepted, rows_rejected from audit.load_files order by path"
     )
+    series_rows = 3 * len(SERIES_YEARS)
     assert files == [
         ("2008-09/round1.csv", "LOADED", 8, 7, 1),
         ("2008-09/round2.csv", "LOADED", 1, 1, 0),
+        ("departmental/series.csv", "LOADED", series_rows, series_rows, 0),
     ]
     assert loaded.query("select path, line_number, reason_code from audit.rejected_rows") == [
         ("2008-09/round1.csv", 9, "BAD_NUMBER")
@@ -176,7 +262,7 @@ def test_audit_accounts_for_every_row(loaded: NightlyLoad) -> None:
     assert loaded.query(
         "select files, rows_accepted, rows_rejected from audit.loads order by started_at, load_id"
     ) == [
-        (1, 7, 1),
+        (2, 7 + series_rows, 1),
         (1, 1, 0),
     ]
 

@@ -62,8 +62,12 @@ def wilson_by_bisection(observed: float, n: float, z: float) -> tuple[float, flo
     return lower, upper
 
 
-WILSON_CASES = [(0, 1), (1, 1), (0, 10), (10, 10), (5, 10), (1, 2), (65, 100), (3, 1000),
-                (999, 1000), (56_789, 123_456)]  # fmt: skip
+# Edge cases (O = 0, O = n, denominators of 1) and the inputs of PHEindicatormethods' own tests
+# (tests/testthat/testWilson.R: 65 / 100 and 1045 / 5000; their expected figures are in an
+# Excel file, testdata_Byars_Wilson.xlsx, which we could not read here, so the figures are
+# computed by bisection instead).
+WILSON_CASES = [(0, 1), (1, 1), (0, 10), (10, 10), (5, 10), (1, 2), (65, 100), (1045, 5000),
+                (3, 1000), (999, 1000), (56_789, 123_456)]  # fmt: skip
 
 
 @pytest.mark.parametrize(("z", "level"), [(Z95, "95"), (Z998, "99.8")])
@@ -118,7 +122,8 @@ def test_exact_poisson_seed_matches_chi_square_quantiles() -> None:
 def test_byar_approximates_the_exact_limits_from_ten_events(
     z: float, confidence: float, within: float
 ) -> None:
-    counts = [(10.0,), (11.0,), (25.0,), (100.0,), (1234.0,), (98_765.0,)]
+    # 65 and 1045: the inputs of PHEindicatormethods' tests/testthat/testByars.R
+    counts = [(10.0,), (11.0,), (25.0,), (65.0,), (100.0,), (1045.0,), (98_765.0,)]
     lower = evaluate(render(f"byar_limit('o', {z}, -1)"), counts, "o double")
     upper = evaluate(render(f"byar_limit('o', {z}, 1)"), counts, "o double")
     for (o,), low, high in zip(counts, lower, upper, strict=True):

@@ -71,6 +71,10 @@ def test_index_describes_the_release_and_links_every_page(site):
     assert pages == len(written)
 
 
+AREA_HEAD = ["Indicator", "Period", "Value", "95% confidence interval", "England", "Compared with England", "Recent trend", "Region", "Quartile", "Rank", "Direction of travel", "Target"]  # fmt: skip
+COMPARISONS = ["Better than England", "Similar to England", "Worse than England", "Higher than England", "Lower than England", "Not compared"]  # fmt: skip
+
+
 def test_area_page_shows_value_comparators_rank_direction_and_target(site):
     site_dir, expected, _ = site
     row = expected["area_row"]
@@ -79,10 +83,10 @@ def test_area_page_shows_value_comparators_rank_direction_and_target(site):
     assert "Tees Valley" in page.text  # its multi-area agreement
     table = page.table("Children and young people: latest published values")
     head, *body = table["rows"]
-    assert head == ["Indicator", "Period", "Value", "England", "Region", "Quartile", "Rank", "Direction of travel", "Target"]  # fmt: skip
+    assert head == AREA_HEAD
     found = [r for r in body if r[0].startswith(f"NI {row['ni_number']} ")]
     assert found, body
-    assert found[0][1:] == [row["period"], row["value"], row["england"], row["region"], row["quartile"], row["rank"], row["direction"], row["target"]]  # fmt: skip
+    assert found[0][1:] == [row["period"], row["value"], row["interval"], row["england"], row["comparison"], row["recent_trend"], row["region"], row["quartile"], row["rank"], row["direction"], row["target"]]  # fmt: skip
     assert f"../indicators/ni-{row['ni_number']}.html" in page.links
 
     illustrative = expected["illustrative_row"]
@@ -93,26 +97,71 @@ def test_area_page_shows_value_comparators_rank_direction_and_target(site):
     ]
 
 
+def test_area_page_gives_each_latest_value_its_interval_comparison_and_trend_in_words(site):
+    site_dir, expected, _ = site
+    shown = [s for by_ni in expected["area_latest"].values() for s in by_ni.values()]
+    # the small release shows every comparison, an interval's absence with and without a
+    # reason, and every recent trend outcome
+    assert {s["comparison"] for s in shown} == set(COMPARISONS)
+    assert {"no interval", "the indicator is a total of tonnes: no method"} <= {s["interval"] for s in shown}  # fmt: skip
+    trends = {s["recent_trend"] for s in shown}
+    assert {"Increasing and getting better", "Increasing and getting worse", "Decreasing and getting better", "Decreasing and getting worse", "Increasing", "No significant change", "Cannot be calculated"} <= trends  # fmt: skip
+    assert "Cannot be calculated: fewer than 5 consecutive annual points" in trends
+
+    for code, by_ni in expected["area_latest"].items():
+        page = _read(site_dir / "areas" / f"{code}.html")
+        rows = [
+            r
+            for t in page.tables
+            if "latest published values" in t["caption"]
+            for r in t["rows"]
+            if r != AREA_HEAD
+        ]
+        assert len(rows) == len(by_ni), code
+        for number, want in by_ni.items():
+            found = [r for r in rows if r[0].startswith(f"NI {number} ")]
+            assert len(found) == 1, (code, number)
+            r = found[0]
+            assert [r[1], r[2], r[3], r[5], r[6]] == [want["period"], want["value"], want["interval"], want["comparison"], want["recent_trend"]], (code, number)  # fmt: skip
+
+
+def test_area_and_indicator_pages_have_the_key_in_words(site):
+    site_dir, _, _ = site
+    for path in sorted([*site_dir.glob("areas/*.html"), *site_dir.glob("indicators/*.html")]):
+        text = _read(path).text
+        key = text[text.index("Key: comparison with England") :]
+        assert "95% confidence interval" in key, path
+        for words in COMPARISONS:
+            assert words in key, (path, words)
+        assert "neither higher nor lower is better" in key
+        assert ("Recent trend:" in key) == (path.parent.name == "areas")
+
+
 def test_indicator_page_ranks_every_area_and_gives_group_values(site):
     site_dir, expected, _ = site
     for number, areas in expected["league"].items():
         page = _read(site_dir / "indicators" / f"ni-{number}.html")
         head, *body = page.table("areas with a published value")["rows"]
-        assert head[:2] == ["Rank", "Area"]
+        assert head == ["Rank", "Area", "Region", "Value", "95% confidence interval", "Compared with England", "Quartile", "Direction of travel"]  # fmt: skip
         assert [r[1] for r in body] == areas
         ranks = [r[0] for r in body]
-        if number == 185:  # polarity 'neither'
+        if number in (185, 65):  # polarity 'neither'
             assert set(ranks) == {"not ranked"}
         else:
             assert ranks == [str(i) for i in range(1, len(areas) + 1)]
         if number in expected["league_values"]:
             assert [r[3] for r in body] == expected["league_values"][number]
         if number in expected["earlier"]:
-            later = page.table("Ranked among the areas of their own period")["rows"][1:]
-            assert [r[1] for r in later] == expected["earlier"][number]
+            # named below the newest table, with a link to their period's table
+            note = page.text.split("their latest published value being for an earlier period:")[1]
+            for name in expected["earlier"][number]:
+                assert note.startswith(f" {name} ( 2008/09 )"), note[:80]
+            assert "#period-2008-09" in page.links
     for number, groups in expected["indicator_groups"].items():
         page = _read(site_dir / "indicators" / f"ni-{number}.html")
-        assert f"England {groups.pop('England')} (4 of 4 areas reporting" in page.text
+        england = f"England {groups.pop('England')} (95% CI {expected['england_interval'][number]}); 4 of 4 areas reporting"  # fmt: skip
+        assert england in page.text
+        assert f"England's recent trend {expected['england_trend'][number]}" in page.text
         cells = {
             r[0]: r[1]
             for caption in ("by region", "by multi-area agreement")
@@ -120,6 +169,30 @@ def test_indicator_page_ranks_every_area_and_gives_group_values(site):
         }
         assert {name: cells[name] for name in groups} == groups
         assert "shown to 1 decimal place" in page.text
+
+
+def test_indicator_page_has_a_league_table_for_every_period_newest_first(site):
+    site_dir, expected, _ = site
+    for number, sections in expected["leagues"].items():
+        source = (site_dir / "indicators" / f"ni-{number}.html").read_text("utf-8")
+        page = PageReader(source)
+        leagues = [t for t in page.tables if "areas with a published value for " in t["caption"]]
+        assert len(leagues) == len(sections) >= 2, number
+        anchors = []
+        for (period_id, label, rows), table in zip(sections, leagues, strict=True):
+            assert f"with a published value for {label}," in table["caption"]
+            shown = [(r[0], r[1], r[3], r[4], r[5]) for r in table["rows"][1:]]
+            assert shown == rows, (number, label)
+            anchor = f"period-{period_id}"
+            assert f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{label}' in source
+            anchors.append(f"#{anchor}")
+        # the list of periods at the top links each section, newest first
+        assert [link for link in page.links if link.startswith("#period-")][
+            : len(anchors)
+        ] == anchors
+        assert f"{sections[0][1]}: latest published period" in page.text
+        # each period's England, region and MAA values are in its own section
+        assert len([t for t in page.tables if " by region, " in t["caption"]]) == len(sections)
 
 
 def test_every_chart_is_named_and_has_a_table_of_the_same_numbers(site):
@@ -203,9 +276,7 @@ def test_no_page_for_a_code_that_is_not_a_valid_area_code(tmp_path):
     expected = make_small_release_tables(con)
     con.execute("""
         insert into caa_area_performance
-        select '../../evil', 'Evil', ni_code, period_id, value, england_value, region_value,
-            quartile, rank, areas_ranked, previous_period_id, previous_value,
-            direction_of_travel, target_value, target_status, status, region_code, polarity
+        select * replace ('../../evil' as area_code, 'Evil' as area_name)
         from caa_area_performance where area_code = 'E06000001'
     """)
     said: list[str] = []

@@ -12,14 +12,97 @@ charts; links are built only from codes `site.py` has validated.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from functools import cache
 from itertools import groupby
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
 
 from . import cells, charts
+
+# A value's comparison with England (its 95 % interval against England's value, the
+# warehouse's judgement) in words, and the class that colours its cell (templates/site.css).
+# The words always go with the colour: colour is never the only carrier of the meaning.
+COMPARISONS = {
+    "better": ("Better than England", "cmp-better"),
+    "similar": ("Similar to England", "cmp-similar"),
+    "worse": ("Worse than England", "cmp-worse"),
+    "higher": ("Higher than England", "cmp-higher"),
+    "lower": ("Lower than England", "cmp-lower"),
+    "not_compared": ("Not compared", "cmp-none"),
+}
+CI_METHODS = {
+    "wilson": "Wilson score interval",
+    "byar": "Byar's method",
+    "exact_poisson": "exact Poisson interval",
+    "as_returned": "as returned with the values",
+}
+TRENDS = {"increasing": "Increasing", "decreasing": "Decreasing"}
+TREND_DIRECTIONS = {"getting_better": "getting better", "getting_worse": "getting worse"}
+
+
+def comparison(code: str | None) -> str | None:
+    """A comparison with England as words: 'better' -> 'Better than England'; None if none."""
+    if code is None:
+        return None
+    return COMPARISONS[code][0] if code in COMPARISONS else cells.words(code)
+
+
+def comparison_class(code: str | None) -> str:
+    """The classes of a comparison's cell: 'cmp cmp-better'; 'cmp' alone for no known code."""
+    return f"cmp {COMPARISONS[code][1]}" if code in COMPARISONS else "cmp"
+
+
+def ci_method(code: str | None) -> str | None:
+    """How an indicator's confidence intervals are made, as words; None if they are not."""
+    return None if code is None else CI_METHODS.get(code) or cells.words(code)
+
+
+def recent_trend(row: Mapping[str, Any]) -> str | None:
+    """A figure's recent trend as words: 'Increasing and getting better', 'No significant
+    change', 'Cannot be calculated: <why>'; None when there is none."""
+    trend, note = row["recent_trend"], row["recent_trend_note"]
+    if trend is None:
+        return None
+    if trend == "cannot_be_calculated":
+        return f"Cannot be calculated: {note}" if note else "Cannot be calculated"
+    text = TRENDS.get(trend) or cells.words(trend)
+    direction = row["recent_trend_direction"]
+    if direction is not None:
+        text += " and " + (TREND_DIRECTIONS.get(direction) or cells.words(direction, False))
+    return text
+
+
+class LeagueRow(NamedTuple):
+    """An area's value for one period, a row of an indicator page's league table.
+
+    `site.py` makes them from `caa_area_performance`. A tuple, not a dict, because a template
+    reads `row.value` as an attribute first: on a dict that fails before the key is tried,
+    and an indicator page has hundreds of rows (the demo site 130,000 in all).
+    """
+
+    area_code: str
+    ni_code: str
+    period_id: str
+    value: float | None
+    england_value: float | None
+    quartile: int | None
+    rank: int | None
+    areas_ranked: int | None
+    previous_period_id: str | None
+    previous_value: float | None
+    direction_of_travel: str | None
+    ci_lower_95: float | None
+    ci_upper_95: float | None
+    ci_note: str | None
+    england_comparison: str | None
+    period_label: str | None
+    previous_label: str | None
+    polarity: str | None
+    area_name: str
+    region_name: str
 
 
 def _as_text(value: Any) -> Any:
@@ -55,6 +138,12 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(cells.FILTERS)
+    env.filters.update(
+        comparison=comparison,
+        comparison_class=comparison_class,
+        ci_method=ci_method,
+        recent_trend=recent_trend,
+    )
     return env
 
 
@@ -118,22 +207,23 @@ def area_page(payload: dict[str, Any]) -> str:
 
 
 def _distribution_figure(
-    indicator: dict[str, Any], payload: dict[str, Any]
+    indicator: dict[str, Any], period: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """The histogram of the areas' values on an indicator page and its bins; None if none."""
-    values = [r["value"] for r in payload["league"] if r["value"] is not None]
+    """The histogram of the areas' values for one period (`site.py`'s section of an indicator
+    page) and its bins; None if none."""
+    values = [r.value for r in period["league"] if r.value is not None]
     bins = charts.histogram_bins(values)
     if not bins:
         return None
-    england = payload["england"] or {}
+    england = period["england"] or {}
     marker, marker_name = england.get("median_area_value"), "Median of areas"
     if england.get("value") is not None and indicator["aggregation"] != "sum":
         marker, marker_name = england["value"], "England"
     marker_text = None
     if marker is not None:
         marker_text = f"{marker_name} {cells.number(marker, 1, trim=False)}"
-    period = payload["period_label"]
-    name = f"Histogram of {len(values)} areas' values of NI {indicator['ni_number']}, {period}"
+    label = period["label"]
+    name = f"Histogram of {len(values)} areas' values of NI {indicator['ni_number']}, {label}"
     name += f", with the {marker_text} marked" if marker is not None else ""
     spec = charts.distribution_spec(bins, marker, marker_text or "")
     return {
@@ -146,11 +236,15 @@ def _distribution_figure(
 
 
 def indicator_page(payload: dict[str, Any]) -> str:
-    """`indicators/ni-<n>.html`: England, regions, MAAs and every area for the latest period."""
+    """`indicators/ni-<n>.html`: England, regions, MAAs and every area, for every period.
+
+    `payload["periods"]`: a section per period, newest first; only the newest has a chart
+    (the distribution of its areas' values): the charts are the cost of a site.
+    """
     return _render(
         "indicator.html",
         **payload,
-        distribution=_distribution_figure(payload["indicator"], payload),
+        distribution=_distribution_figure(payload["indicator"], payload["periods"][0]),
     )
 
 

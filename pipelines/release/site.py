@@ -4,13 +4,19 @@
 page's plain data to `pages.render_page` and writes:
 
     index.html                  the release, its files, every area and indicator
-    areas/<area_code>.html      an area's latest values by theme, with trend charts
+    areas/<area_code>.html      an area's latest values by theme (each with its 95 % interval,
+                                comparison with England and recent trend), with trend charts
     indicators/ni-<n>.html      an indicator's England, region, MAA values and league table
+                                for every period, newest first, a section each
 
-File names come only from codes that pass validation (`E` + 8 digits, an integer NI number);
-the same data gives byte-identical files. Drawing the charts is the cost (~0.2 s an area page),
-so a large site is drawn by worker processes, one per CPU: the whole demo warehouse (152 areas,
-198 indicators) takes ~21 s on 2 cores (bench/bench_site.py). The workers are spawned, so a
+`caa_area_performance` has a row for every period in which an area has a value; the area
+pages read only each area's latest (`is_latest_period`), the league tables and trend charts
+every period's, with only the figures they show. File names come only from codes that pass
+validation (`E` + 8 digits, an integer NI number); the same data gives byte-identical files.
+Drawing the charts is the cost (~0.2 s an area page), so a large site is drawn by worker
+processes, one per CPU: the whole demo warehouse (152 areas, 198 indicators) took ~21 s on 2
+free cores with the latest period's league tables; those of every period (130,000 rows in all)
+add ~10 s of CPU, ~8 % of the build (bench/bench_site.py). The workers are spawned, so a
 script that calls `build_site` needs the usual `if __name__ == "__main__":` guard.
 """
 
@@ -34,6 +40,7 @@ import duckdb
 from . import pages
 
 AREA_CODE = re.compile(r"E\d{8}")
+PERIOD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a section's id on an indicator page
 PARALLEL_FROM_PAGES = 40  # below this, starting worker processes costs more than it saves
 PROGRESS_EVERY = 50
 
@@ -56,53 +63,49 @@ order by region_code nulls last, region_name, p.area_name, p.area_code
 INDICATORS_SQL = """
 select
     ni_code, ni_number, title, coalesce(theme, 'No theme') as theme, polarity, unit,
-    period_type, aggregation, collection
+    period_type, aggregation, collection, value_type, ci_method
 from dim_indicator
 order by ni_number, ni_code
 """
-PERFORMANCE_SQL = """
+PERIODS_SQL = """
+select period_id, label, coalesce(start_date, end_date) as start_date, end_date, sort_key
+from dim_period
+"""
+# The area pages: each area's latest period of each indicator, all its figures.
+LATEST_SQL = """
 with targets as (
     select area_code, ni_code, period_id, bool_or(is_illustrative) as is_illustrative
     from fct_laa_target_progress
     group by area_code, ni_code, period_id
 )
 select
-    c.area_code, c.area_name, c.ni_code, c.period_id, p.label as period_label,
-    p.end_date, p.sort_key, c.value, c.england_value, c.region_value, c.region_code,
-    c.quartile, c.rank, c.areas_ranked, c.previous_period_id, pp.label as previous_label,
-    c.previous_value, c.direction_of_travel, c.target_value, c.target_status,
-    coalesce(t.is_illustrative, false) as is_illustrative
+    c.area_code, c.ni_code, c.period_id, c.value, c.england_value, c.region_value,
+    c.quartile, c.rank, c.areas_ranked, c.previous_period_id, c.previous_value,
+    c.direction_of_travel, c.target_value, c.target_status,
+    coalesce(t.is_illustrative, false) as is_illustrative,
+    c.ci_lower_95, c.ci_upper_95, c.ci_note, c.england_comparison,
+    c.recent_trend, c.recent_trend_direction, c.recent_trend_note
 from caa_area_performance as c
-left join dim_period as p on p.period_id = c.period_id
-left join dim_period as pp on pp.period_id = c.previous_period_id
 left join targets as t
     on t.area_code = c.area_code and t.ni_code = c.ni_code and t.period_id = c.period_id
+where c.is_latest_period
 order by c.area_code, c.ni_code
 """
-# Every published value of each (area, indicator) shown, with England for the same period.
-TRENDS_SQL = """
+# The indicator pages' league tables and the area pages' trend charts: every period's value
+# of every area, with only the figures those show.
+VALUES_SQL = """
 select
-    f.area_code,
-    f.ni_code,
-    p.label,
-    coalesce(p.start_date, p.end_date) as start_date,
-    p.end_date,
-    f.value,
-    e.value as england_value
-from fct_indicator_values as f
-inner join dim_period as p on p.period_id = f.period_id
-left join fct_group_values as e
-    on e.group_type = 'england' and e.ni_code = f.ni_code and e.period_id = f.period_id
-where p.end_date is not null and exists (
-    select 1 from caa_area_performance as c
-    where c.area_code = f.area_code and c.ni_code = f.ni_code
-)
-order by f.area_code, f.ni_code, p.end_date, p.sort_key, f.period_id
+    area_code, ni_code, period_id, value, england_value, quartile, rank, areas_ranked,
+    previous_period_id, previous_value, direction_of_travel, ci_lower_95, ci_upper_95,
+    ci_note, england_comparison
+from caa_area_performance
+order by ni_code, period_id, area_code
 """
 GROUPS_SQL = """
 select
     group_type, group_code, group_name, ni_code, period_id, value, areas_reporting,
-    areas_expected, median_area_value
+    areas_expected, median_area_value, ci_lower_95, ci_upper_95, ci_note, england_comparison,
+    recent_trend, recent_trend_direction, recent_trend_note
 from fct_group_values
 order by ni_code, period_id, group_type, group_name, group_code
 """
@@ -118,6 +121,41 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _latest_rows(con, indicators: Mapping[str, dict], labels: Mapping[str, str]) -> list[dict]:
+    """Each area's latest row of each indicator with a page: NaN as None, periods labelled."""
+    rows = []
+    for row in _records(con, LATEST_SQL):
+        if row["ni_code"] in indicators:
+            row = {k: _clean(v) for k, v in row.items()}
+            row["period_label"] = labels.get(row["period_id"])
+            row["previous_label"] = labels.get(row["previous_period_id"])
+            rows.append(row)
+    return rows
+
+
+def _league_rows(con, indicators, known, labels) -> list[pages.LeagueRow]:
+    """Every period's row of each area with a page and indicator with a page, as tuples (the
+    demo's 130,000 rows are held till every page is drawn)."""
+    cursor = con.execute(VALUES_SQL)
+    names = [d[0] for d in cursor.description]
+    rows = []
+    for values in cursor.fetchall():
+        row = dict(zip(names, map(_clean, values), strict=True))
+        area, indicator = known.get(row["area_code"]), indicators.get(row["ni_code"])
+        if area is not None and indicator is not None:
+            rows.append(
+                pages.LeagueRow(
+                    **row,
+                    period_label=labels.get(row["period_id"]),
+                    previous_label=labels.get(row["previous_period_id"]),
+                    polarity=indicator["polarity"],
+                    area_name=area["area_name"],
+                    region_name=area["region_name"],
+                )
+            )
+    return rows
 
 
 def _clean(value: Any) -> Any:
@@ -158,13 +196,13 @@ def build_site(
             numbers.add(i["ni_number"])
         else:
             say(f"site: {i['ni_code']!r} has no NI number of its own: no page for it")
-    performance = [
-        {k: _clean(v) for k, v in row.items()}
-        for row in _records(con, PERFORMANCE_SQL)
-        if row["ni_code"] in indicators
-    ]
-    jobs = _area_jobs(con, meta, areas, indicators, performance)
-    jobs += _indicator_jobs(con, meta, areas, indicators, performance)
+    periods = {p["period_id"]: p for p in _records(con, PERIODS_SQL)}
+    labels = {period_id: p["label"] for period_id, p in periods.items()}
+    league = _league_rows(con, indicators, {a["area_code"]: a for a in areas}, labels)
+    jobs = _area_jobs(
+        con, meta, areas, indicators, periods, _latest_rows(con, indicators, labels), league
+    )
+    jobs += _indicator_jobs(con, meta, indicators, periods, league)
     published = {job[2]["indicator"]["ni_code"] for job in jobs if job[0] == "indicator"}
 
     site_dir = Path(site_dir)
@@ -200,20 +238,40 @@ def _render(jobs: list[tuple[str, str, dict]], workers: int | None) -> Iterator[
         yield from pool.map(pages.render_page, work, chunksize=2)
 
 
-def _area_jobs(con, meta, areas, indicators, performance) -> list[tuple[str, str, dict]]:
-    rows_by_area = defaultdict(list)
-    for row in performance:
-        rows_by_area[row["area_code"]].append({**indicators[row["ni_code"]], **row})
-    trends: dict[tuple[str, str], list[tuple]] = defaultdict(list)
-    for t in _records(con, TRENDS_SQL):
-        x = _middle(t["start_date"], t["end_date"])
-        trends[t["area_code"], t["ni_code"]].append(
-            (t["label"], x, _clean(t["value"]), _clean(t["england_value"]))
-        )
-    xs = [x for series in trends.values() for _, x, _, _ in series]
+def _trends(
+    periods: dict[str, dict], league: list[pages.LeagueRow]
+) -> tuple[dict[tuple[str, str], list[tuple]], tuple[int, int]]:
+    """Every period's value of each (area, indicator), oldest first, as the trend charts draw
+    them: (period label, x, value, England value), x the middle of the period as a decimal
+    year; and the years every chart spans."""
+    x_of = {
+        period_id: _middle(p["start_date"], p["end_date"])
+        for period_id, p in periods.items()
+        if p["end_date"] is not None
+    }
+    dated: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for row in league:
+        x = x_of.get(row.period_id)
+        if x is not None and row.value is not None:
+            p = periods[row.period_id]
+            order = (p["end_date"], p["sort_key"] is None, p["sort_key"] or 0, row.period_id)
+            point = (p["label"], x, row.value, row.england_value)
+            dated[row.area_code, row.ni_code].append((order, point))
+    trends = {key: [point for _, point in sorted(series)] for key, series in dated.items()}
+    xs = [x_of[row.period_id] for row in league if row.period_id in x_of]
     x_domain = (math.floor(min(xs)), math.ceil(max(xs))) if xs else (2007, 2012)
     if x_domain[1] == x_domain[0]:
         x_domain = (x_domain[0], x_domain[0] + 1)
+    return trends, x_domain
+
+
+def _area_jobs(
+    con, meta, areas, indicators, periods, latest, league
+) -> list[tuple[str, str, dict]]:
+    rows_by_area = defaultdict(list)
+    for row in latest:
+        rows_by_area[row["area_code"]].append({**indicators[row["ni_code"]], **row})
+    trends, x_domain = _trends(periods, league)
     maas = defaultdict(list)
     for m in _records(con, MAA_MEMBERS_SQL):
         maas[m["area_code"]].append(m["maa_name"])
@@ -222,7 +280,7 @@ def _area_jobs(con, meta, areas, indicators, performance) -> list[tuple[str, str
         code = area["area_code"]
         rows = sorted(rows_by_area[code], key=lambda r: (r["theme"], r["ni_number"]))
         for r in rows:
-            r["trend"] = [s for s in trends[code, r["ni_code"]] if s[2] is not None]
+            r["trend"] = trends.get((code, r["ni_code"]), [])
         themes = [
             {"theme": theme, "rows": list(group)}
             for theme, group in groupby(rows, key=lambda r: r["theme"])
@@ -238,52 +296,81 @@ def _area_jobs(con, meta, areas, indicators, performance) -> list[tuple[str, str
     return jobs
 
 
-def _indicator_jobs(con, meta, areas, indicators, performance) -> list[tuple[str, str, dict]]:
-    known = {a["area_code"]: a for a in areas}
-    by_indicator = defaultdict(list)
-    for row in performance:
-        area = known.get(row["area_code"])
-        if area is not None:
-            by_indicator[row["ni_code"]].append(
-                {
-                    **row,
-                    "polarity": indicators[row["ni_code"]]["polarity"],
-                    "region_name": area["region_name"],
-                    "area_name": area["area_name"],
-                }
-            )
+def _league_order(r: pages.LeagueRow) -> tuple:
+    """Best first by rank; unranked areas (no polarity) by value, highest first."""
+    tie = (r.area_name, r.area_code)
+    if r.rank is not None:
+        return (0, r.rank, *tie)
+    return (1, -r.value if r.value is not None else math.inf, *tie)
+
+
+def _anchors(period_ids: list[str]) -> list[str]:
+    """An HTML id for each period's section: `period-<period_id>` when the id is safe."""
+    anchors: list[str] = []
+    for index, period_id in enumerate(period_ids, 1):
+        anchor = f"period-{period_id}" if PERIOD_ID.fullmatch(period_id or "") else ""
+        if not anchor or anchor in anchors:
+            anchor = f"period-{index}"
+        while anchor in anchors:
+            anchor += "-"
+        anchors.append(anchor)
+    return anchors
+
+
+def _indicator_jobs(con, meta, indicators, periods, league) -> list[tuple[str, str, dict]]:
+    by_indicator: dict[str, dict[str, list[pages.LeagueRow]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for row in league:
+        by_indicator[row.ni_code][row.period_id].append(row)
     groups = defaultdict(list)
     for g in _records(con, GROUPS_SQL):
         groups[g["ni_code"], g["period_id"]].append({k: _clean(v) for k, v in g.items()})
+
+    def newest_first(period_id: str) -> tuple:
+        p = periods.get(period_id) or {}
+        return (p.get("end_date") or date.min, p.get("sort_key") or 0, period_id)
+
     jobs = []
     for ni_code, indicator in indicators.items():
-        rows = by_indicator.get(ni_code)
-        if not rows:
+        by_period = by_indicator.get(ni_code)
+        if not by_period:
             continue
-        latest = max(rows, key=lambda r: (r["end_date"] or date.min, r["sort_key"] or 0))
-        period = latest["period_id"]
-        group_rows = groups[ni_code, period]
-        current = [r for r in rows if r["period_id"] == period]
-        earlier = [r for r in rows if r["period_id"] != period]
-
-        def league_order(r: dict) -> tuple:
-            tie = (r["area_name"], r["area_code"])
-            if r["rank"] is not None:
-                return (0, r["rank"], *tie)
-            return (1, -r["value"] if r["value"] is not None else math.inf, *tie)
-
+        period_ids = sorted(by_period, key=newest_first, reverse=True)
+        sections = []
+        for period_id, anchor in zip(period_ids, _anchors(period_ids), strict=True):
+            group_rows = groups[ni_code, period_id]
+            sections.append(
+                {
+                    "period_id": period_id,
+                    "label": (periods.get(period_id) or {}).get("label") or period_id,
+                    "anchor": anchor,
+                    "england": next((g for g in group_rows if g["group_type"] == "england"), None),
+                    "regions": [g for g in group_rows if g["group_type"] == "region"],
+                    "maas": [g for g in group_rows if g["group_type"] == "maa"],
+                    "league": sorted(by_period[period_id], key=_league_order),
+                }
+            )
+        # Areas with no value for the latest period: where their latest value is.
+        seen = {r.area_code for r in sections[0]["league"]}
+        elsewhere = []
+        for section in sections[1:]:
+            for r in section["league"]:
+                if r.area_code not in seen:
+                    seen.add(r.area_code)
+                    elsewhere.append(
+                        {
+                            "area_code": r.area_code,
+                            "area_name": r.area_name,
+                            "label": section["label"],
+                            "anchor": section["anchor"],
+                        }
+                    )
         payload = {
             "release": meta,
             "indicator": indicator,
-            "period_id": period,
-            "period_label": latest["period_label"] or period,
-            "england": next((g for g in group_rows if g["group_type"] == "england"), None),
-            "regions": [g for g in group_rows if g["group_type"] == "region"],
-            "maas": [g for g in group_rows if g["group_type"] == "maa"],
-            "league": sorted(current, key=league_order),
-            "earlier": sorted(
-                earlier, key=lambda r: (-(r["sort_key"] or 0), r["period_id"], *league_order(r))
-            ),
+            "periods": sections,
+            "elsewhere": elsewhere,
         }
         jobs.append(("indicator", f"indicators/ni-{indicator['ni_number']}.html", payload))
     return jobs

@@ -376,7 +376,7 @@ def test_a_failing_dbt_test_is_a_failed_check_and_blocks_publication(
     assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [
         (
             "staging/stg_ingest__loads",
-            "accepted_values_stg_ingest__loads_outcome__loaded__nothing_new",
+            "accepted_values_columns_stg_ingest__loads__loaded_nothing_new_",
         )
     ]
     assert "warehouse/live" not in materialized(result)

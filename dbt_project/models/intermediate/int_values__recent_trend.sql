@@ -99,43 +99,26 @@ sums as (
 ),
 
 -- The sign of the slope with each point left out: the sums less that point's share.
-left_out as (
+left_out_signs as (
     select
         windows.scope,
         windows.subject_type,
         windows.subject_code,
         windows.ni_code,
         windows.period_id,
-        min(
-            case
-                when sums.is_proportion
-                    then sign(
-                            (sums.sum_n - windows.n) * (sums.sum_rt - windows.r * windows.t)
-                            - (sums.sum_r - windows.r) * (sums.sum_nt - windows.n * windows.t)
-                        )
-                else sign(
-                        (sums.sum_w - windows.weight)
-                        * (sums.sum_wty - windows.weight * windows.t * windows.value)
-                        - (sums.sum_wt - windows.weight * windows.t)
-                        * (sums.sum_wy - windows.weight * windows.value)
+        case
+            when sums.is_proportion
+                then sign(
+                        (sums.sum_n - windows.n) * (sums.sum_rt - windows.r * windows.t)
+                        - (sums.sum_r - windows.r) * (sums.sum_nt - windows.n * windows.t)
                     )
-            end
-        ) as lowest_sign,
-        max(
-            case
-                when sums.is_proportion
-                    then sign(
-                            (sums.sum_n - windows.n) * (sums.sum_rt - windows.r * windows.t)
-                            - (sums.sum_r - windows.r) * (sums.sum_nt - windows.n * windows.t)
-                        )
-                else sign(
-                        (sums.sum_w - windows.weight)
-                        * (sums.sum_wty - windows.weight * windows.t * windows.value)
-                        - (sums.sum_wt - windows.weight * windows.t)
-                        * (sums.sum_wy - windows.weight * windows.value)
-                    )
-            end
-        ) as highest_sign
+            else sign(
+                    (sums.sum_w - windows.weight)
+                    * (sums.sum_wty - windows.weight * windows.t * windows.value)
+                    - (sums.sum_wt - windows.weight * windows.t)
+                    * (sums.sum_wy - windows.weight * windows.value)
+                )
+        end as slope_sign
     from windows
     inner join sums
         on windows.scope = sums.scope
@@ -144,12 +127,19 @@ left_out as (
         and windows.ni_code = sums.ni_code
         and windows.period_id = sums.period_id
     where sums.points = 5
-    group by
-        windows.scope,
-        windows.subject_type,
-        windows.subject_code,
-        windows.ni_code,
-        windows.period_id
+),
+
+left_out as (
+    select
+        scope,
+        subject_type,
+        subject_code,
+        ni_code,
+        period_id,
+        min(slope_sign) as lowest_sign,
+        max(slope_sign) as highest_sign
+    from left_out_signs
+    group by scope, subject_type, subject_code, ni_code, period_id
 ),
 
 tested as (

@@ -242,9 +242,8 @@ def target_progress(ref: Reference, current: dict[tuple, dict]) -> dict[tuple, d
 
 def judged_targets(ref: Reference, current: dict[tuple, dict]) -> dict[tuple, tuple]:
     """(area, ni, period) -> (target period, trajectory, status) for every judged period."""
-    indicators = {ni: {**i, "period_type": i["period_type"]} for ni, i in ref.indicators.items()}
     values = {k: v["value"] for k, v in current.items()}
-    return judgement.target_progress(ref.targets, indicators, ref.periods, values)
+    return judgement.target_progress(ref.targets, ref.indicators, ref.periods, values)
 
 
 def area_performance(

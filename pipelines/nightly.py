@@ -71,6 +71,14 @@ def fail_orphaned_runs(instance) -> list[str]:
     return [run.run_id for run in orphans]
 
 
+def _fail_orphaned_runs() -> None:
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        for run_id in fail_orphaned_runs(instance):
+            _say(f"  marked run {run_id} failed: a killed `niw run` had left it in progress")
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -153,6 +161,9 @@ def run_load(settings: Settings) -> int:
 
 def _run_load(settings: Settings) -> int:
     dagster_home()
+    # First, before anything may refuse: a run a killed `niw run` left in progress would hold
+    # the one-at-a-time queue (the schedule, the sensor) even on a night with nothing to load.
+    _fail_orphaned_runs()
     if should_write_demo(settings):
         generate_demo(settings.raw_dir, settings.seeds_dir)
     elif refusal := nothing_to_load(settings):
@@ -176,8 +187,6 @@ def _run_load(settings: Settings) -> int:
     # dbt prints one line per model and test (hundreds); keep them in a log, not on screen.
     dbt_results_path(settings.warehouse).unlink(missing_ok=True)  # a failure names this run's
     instance = dg.DagsterInstance.get()
-    for run_id in fail_orphaned_runs(instance):
-        _say(f"  marked run {run_id} failed: a killed `niw run` had left it in progress")
     running = instance.get_runs(
         filters=dg.RunsFilter(job_name="nightly_load", statuses=_in_progress()), limit=1
     )

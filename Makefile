@@ -19,9 +19,10 @@ run: $(STAMP)
 	$(BIN)/niw run
 
 ## test: the whole test suite (unit, dbt, end-to-end Dagster runs, Chromium), on two workers;
-## a test file runs whole on one worker, so the loads its tests share are made once
+## a test file runs whole on one worker, so the loads its tests share are made once, and the
+## heaviest files go first (tests/conftest.py) so both workers finish together
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 ## test-fast: the inner loop: every test not marked e2e (no Dagster job, dbt build or browser)
 test-fast: $(STAMP)

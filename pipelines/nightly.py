@@ -72,6 +72,8 @@ def fail_orphaned_runs(instance) -> list[str]:
 
 
 def _fail_orphaned_runs() -> None:
+    if not (dagster_home() / "history" / "runs.db").exists():
+        return  # no run was ever stored here, so none is orphaned (and dagster's import waits)
     import dagster as dg
 
     with dg.DagsterInstance.get() as instance:

@@ -295,7 +295,12 @@ KNOWN_LEVELS = {
 }
 
 
-@pytest.fixture(scope="module", params=[1.0, 0.05], ids=["full", "e2e-scale"])
+# The full demo takes ~15 s to write: it runs in `make test`, not in `make test-fast`.
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(1.0, marks=pytest.mark.e2e), 0.05],
+    ids=["full", "e2e-scale"],
+)
 def returned(request, tmp_path_factory, rules) -> tuple[float, dict[str, list[float]]]:
     """(scale, ni_code -> every current value of a demo with the default seed, from its files).
 

@@ -71,8 +71,8 @@ def fail_orphaned_runs(instance) -> list[str]:
     return [run.run_id for run in orphans]
 
 
-def _fail_orphaned_runs() -> None:
-    if not (dagster_home() / "history" / "runs.db").exists():
+def _fail_orphaned_runs(home: Path) -> None:
+    if not (home / "history" / "runs.db").exists():
         return  # no run was ever stored here, so none is orphaned (and dagster's import waits)
     import dagster as dg
 
@@ -162,10 +162,10 @@ def run_load(settings: Settings) -> int:
 
 
 def _run_load(settings: Settings) -> int:
-    dagster_home()
+    home = dagster_home()
     # First, before anything may refuse: a run a killed `niw run` left in progress would hold
     # the one-at-a-time queue (the schedule, the sensor) even on a night with nothing to load.
-    _fail_orphaned_runs()
+    _fail_orphaned_runs(home)
     if should_write_demo(settings):
         generate_demo(settings.raw_dir, settings.seeds_dir)
     elif refusal := nothing_to_load(settings):

@@ -26,7 +26,7 @@ test: $(STAMP)
 
 ## test-fast: the inner loop: every test not marked e2e (no Dagster job, dbt build or browser)
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not e2e" -n 2
+	$(BIN)/python -m pytest -q -m "not e2e" -n 2 --dist loadfile --no-loadscope-reorder
 
 ## dev: the Dagster UI on http://127.0.0.1:3000 with the assets, schedule and sensor
 dev: $(STAMP)

@@ -31,13 +31,13 @@ HEAVIEST_FIRST = (
     "test_pipeline_e2e.py",  # ~75 s
     "test_operations_e2e.py",  # ~60 s
     # then the heaviest of `make test-fast`'s files, for the same reason
-    "test_ingest_rules.py",  # ~24 s
-    "test_definitions.py",  # ~12 s
-    "test_demo_generate.py",  # ~12 s
+    "test_demo_generate.py",  # ~14 s
+    "test_ingest_rules.py",  # ~11 s
     "test_site.py",  # ~10 s
+    "test_build_file_faults.py",  # ~9 s
     "test_demo_back_series.py",  # ~8 s
-    "test_build_file_faults.py",  # ~8 s
-    "test_cli_errors.py",  # ~6 s
+    "test_definitions.py",  # ~7 s
+    "test_cli_errors.py",  # ~7 s
 )
 
 

@@ -20,13 +20,17 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
 import duckdb
 
 from pipelines.demo.summary import DemoSummary
-from pipelines.resources import WarehouseResource
 from pipelines.settings import REPO_ROOT, Settings
+
+if TYPE_CHECKING:  # dagster is imported where a job runs: `make test-fast` never pays for it
+    import dagster as dg
+
+    from pipelines.resources import WarehouseResource
 
 SEEDS = REPO_ROOT / "data" / "seeds"
 
@@ -46,6 +50,8 @@ class NightlyLoad:
 
     @property
     def resource(self) -> WarehouseResource:
+        from pipelines.resources import WarehouseResource
+
         return WarehouseResource.from_settings(self.settings())
 
     def write(self, relative: str, text: str) -> Path:
@@ -57,7 +63,9 @@ class NightlyLoad:
 
     def run(self) -> dg.ExecuteInProcessResult:
         """The real nightly_load job, in process; a failed run is returned, not raised."""
-        # imported here: dagster-dbt costs ~6 s, which `make test-fast` need not pay
+        # imported here: dagster and dagster-dbt cost ~6 s, which `make test-fast` need not pay
+        import dagster as dg
+
         from pipelines.definitions import build_definitions
 
         job = build_definitions(self.resource).resolve_job_def("nightly_load")

@@ -24,6 +24,7 @@ def defs(dbt_manifest) -> dg.Definitions:
     return load_defs()
 
 
+@pytest.mark.e2e  # a fresh interpreter importing dagster and dagster-dbt: ~8 s
 def test_importing_the_code_location_changes_no_environment_and_reads_no_dbt_file() -> None:
     """Import does nothing: no PATH or os.environ change, no dbt parse (checked in a new process)."""
     script = (

@@ -57,140 +57,176 @@ def wh(tmp_path: Path) -> Warehouse:
     return Warehouse(tmp_path)
 
 
-def one_row(wh: Warehouse, row: str, header: str = HEADER) -> tuple[str | None, list]:
-    """Load a single data row; return its reason code (None if accepted) and accepted rows."""
-    wh.write("r.csv", header + row + "\n")
-    result = wh.load()
-    assert result.files[0].rows_read == 1
-    reasons = wh.reasons()
-    return (reasons[0][1] if reasons else None), wh.accepted()
+# Single-row cases, all loaded together: each case is a file of its own, which the contract
+# judges on its own (duplicates conflict only within a file), so one load answers them all.
+ROW_REASONS = [
+    (f"{BARNSLEY},NI 117,2008/09,7.5,,,,,final", None),
+    ("E99999999,NI 117,2008/09,7.5,,,,,", "UNKNOWN_AREA"),
+    (",NI 117,2008/09,7.5,,,,,", "UNKNOWN_AREA"),
+    (f"{BARNSLEY},NI 250,2008/09,7.5,,,,,", "UNKNOWN_INDICATOR"),
+    (f"{BARNSLEY},NI 0,2008/09,7.5,,,,,", "UNKNOWN_INDICATOR"),
+    (f"{BARNSLEY},NI 31,2008/09,7.5,,,,,", "RETIRED_INDICATOR"),
+    (f"{BARNSLEY},NI 117,2008/10,7.5,,,,,", "BAD_PERIOD"),
+    (f"{BARNSLEY},NI 117,2008/09 Q1,7.5,,,,,", "BAD_PERIOD"),
+    (f"{BARNSLEY},NI 117,2011/12,7.5,,,,,", "BAD_PERIOD"),
+    (f"{BARNSLEY},NI 117,1997/98,7.5,,,,,", "BAD_PERIOD"),
+    (f"{BARNSLEY},NI 117,2008,7.5,,,,,", "BAD_PERIOD"),
+    ("E06000055,NI 117,2008/09,7.5,,,,,", "AREA_NOT_IN_PERIOD"),  # Bedford before 2009
+    ("E10000001,NI 117,2009/10,7.5,,,,,", "AREA_NOT_IN_PERIOD"),  # Bedfordshire after
+    (f"{BARNSLEY},NI 117,2008/09,n/a,,,,,", "BAD_NUMBER"),
+    (f'{BARNSLEY},NI 117,2008/09,"1,23",,,,,', "BAD_NUMBER"),
+    (f"{BARNSLEY},NI 117,2008/09,,75,0,,,", "BAD_NUMBER"),
+    (f"{BARNSLEY},NI 117,2008/09,,75,-10,,,", "BAD_NUMBER"),
+    (f"{BARNSLEY},NI 117,2008/09,,,,,,", "MISSING_VALUE"),
+    (f"{BARNSLEY},NI 117,2008/09,,75,,,,", "MISSING_VALUE"),
+    (f"{BARNSLEY},NI 117,2008/09,134.5,,,,,", "OUT_OF_RANGE"),
+    (f"{BARNSLEY},NI 117,2008/09,-0.1,,,,,", "OUT_OF_RANGE"),
+    (f"{BARNSLEY},NI 117,2008/09,,1500,1000,,,", "OUT_OF_RANGE"),  # derived 150%
+    (f"{BARNSLEY},NI 117,2008/09,7.6,75,1000,,,", "INCONSISTENT_RATIO"),
+    (f"{BARNSLEY},NI 117,2008/09,7.55,75,1000,,,", None),  # exactly 0.05 off: allowed
+    (f"{BARNSLEY},NI 5,2008,55,,,56,60,", "BAD_CI"),
+    (f"{BARNSLEY},NI 5,2008,55,,,50,54,", "BAD_CI"),
+    (f"{BARNSLEY},NI 117,2008/09,7.5,,,,,draft", "BAD_STATUS"),
+]
+FIRST_REASON_ROW = "E99999999,NI 250,2008/10,abc,,,,,draft"
+SPELLINGS = [
+    ("NI 117", "2008/09", "2008-09"),
+    ("NI117", "2008-09", "2008-09"),
+    ("ni-117", "2008/2009", "2008-09"),
+    ("117", "FY2008/09", "2008-09"),
+    ("NI 117", " fy 2008/09 ", "2008-09"),
+    ("NI 73", "2008/09", "AY2008-09"),
+    ("NI 73", "AY2008-09", "AY2008-09"),
+    ("NI 73", "FY2008/09", "AY2008-09"),
+    ("NI 123", "2008/09 Q1", "2008-09Q1"),
+    ("NI 123", "Q4 2008/09", "2008-09Q4"),
+    ("NI 123", "2008-09Q3", "2008-09Q3"),
+    ("NI 123", "2008/09-Q2", "2008-09Q2"),
+    ("NI 123", "q1 fy2008/09", "2008-09Q1"),
+    ("NI 47", "2008", "2008"),
+    ("NI 5", "2008", "PS2008"),
+    ("NI 5", "PS2008", "PS2008"),
+    ("NI 117", "1998/99", "1998-99"),
+    ("NI 117", "2010/11", "2010-11"),
+]
+BAD_PERIODS = [
+    ("NI 123", "2008/09 Q5"),
+    ("NI 123", "2008/09"),  # annual spelling for a quarterly indicator
+    ("NI 47", "2011"),
+    ("NI 47", "2008/09"),
+    ("NI 5", "2012"),
+    ("NI 117", "AY2008/09"),  # an academic year for a financial-year indicator
+]
+NUMBER_SPELLINGS = [
+    ("12.5%", 12.5),
+    (" 12.5 ", 12.5),
+    ("12.5 %", 12.5),
+    ("1,234", 1234.0),
+    ("0.5", 0.5),
+]
+RATIOS = [(55, 100, 55.0), (56, 1000, 5.6), (57, 1000, 5.7), (1, 3, 100 / 3)]
+HEADER_ALIASES = [
+    "Area Code,NI,Period Label,Value\n",
+    "GSS_CODE,NI_Code,YEAR,VALUE\n",
+    "ons-code,Indicator Code,period,value\n",
+    "la.code,indicator,period,value\n",
+    "area,ni,period,value\n",
+]
+TRIMMED_AREA_ROW = " e08000016 ,NI 117,2008/09,7.5,,,,,"
 
 
-@pytest.mark.parametrize(
-    ("row", "reason"),
-    [
-        (f"{BARNSLEY},NI 117,2008/09,7.5,,,,,final", None),
-        ("E99999999,NI 117,2008/09,7.5,,,,,", "UNKNOWN_AREA"),
-        (",NI 117,2008/09,7.5,,,,,", "UNKNOWN_AREA"),
-        (f"{BARNSLEY},NI 250,2008/09,7.5,,,,,", "UNKNOWN_INDICATOR"),
-        (f"{BARNSLEY},NI 0,2008/09,7.5,,,,,", "UNKNOWN_INDICATOR"),
-        (f"{BARNSLEY},NI 31,2008/09,7.5,,,,,", "RETIRED_INDICATOR"),
-        (f"{BARNSLEY},NI 117,2008/10,7.5,,,,,", "BAD_PERIOD"),
-        (f"{BARNSLEY},NI 117,2008/09 Q1,7.5,,,,,", "BAD_PERIOD"),
-        (f"{BARNSLEY},NI 117,2011/12,7.5,,,,,", "BAD_PERIOD"),
-        (f"{BARNSLEY},NI 117,1997/98,7.5,,,,,", "BAD_PERIOD"),
-        (f"{BARNSLEY},NI 117,2008,7.5,,,,,", "BAD_PERIOD"),
-        ("E06000055,NI 117,2008/09,7.5,,,,,", "AREA_NOT_IN_PERIOD"),  # Bedford before 2009
-        ("E10000001,NI 117,2009/10,7.5,,,,,", "AREA_NOT_IN_PERIOD"),  # Bedfordshire after
-        (f"{BARNSLEY},NI 117,2008/09,n/a,,,,,", "BAD_NUMBER"),
-        (f'{BARNSLEY},NI 117,2008/09,"1,23",,,,,', "BAD_NUMBER"),
-        (f"{BARNSLEY},NI 117,2008/09,,75,0,,,", "BAD_NUMBER"),
-        (f"{BARNSLEY},NI 117,2008/09,,75,-10,,,", "BAD_NUMBER"),
-        (f"{BARNSLEY},NI 117,2008/09,,,,,,", "MISSING_VALUE"),
-        (f"{BARNSLEY},NI 117,2008/09,,75,,,,", "MISSING_VALUE"),
-        (f"{BARNSLEY},NI 117,2008/09,134.5,,,,,", "OUT_OF_RANGE"),
-        (f"{BARNSLEY},NI 117,2008/09,-0.1,,,,,", "OUT_OF_RANGE"),
-        (f"{BARNSLEY},NI 117,2008/09,,1500,1000,,,", "OUT_OF_RANGE"),  # derived 150%
-        (f"{BARNSLEY},NI 117,2008/09,7.6,75,1000,,,", "INCONSISTENT_RATIO"),
-        (f"{BARNSLEY},NI 117,2008/09,7.55,75,1000,,,", None),  # exactly 0.05 off: allowed
-        (f"{BARNSLEY},NI 5,2008,55,,,56,60,", "BAD_CI"),
-        (f"{BARNSLEY},NI 5,2008,55,,,50,54,", "BAD_CI"),
-        (f"{BARNSLEY},NI 117,2008/09,7.5,,,,,draft", "BAD_STATUS"),
-    ],
+def _spelling_row(indicator: str, period: str) -> str:
+    return f"{BARNSLEY},{indicator},{period},{'-5' if indicator == 'NI 47' else '7.5'},,,,,"
+
+
+SINGLE_ROWS: list[tuple[str, str]] = list(
+    dict.fromkeys(
+        [(HEADER, row) for row, _ in ROW_REASONS]
+        + [(HEADER, FIRST_REASON_ROW), (HEADER, TRIMMED_AREA_ROW)]
+        + [(HEADER, _spelling_row(i, p)) for i, p, _ in SPELLINGS]
+        + [(HEADER, f"{BARNSLEY},{i},{p},7.5,,,,,") for i, p in BAD_PERIODS]
+        + [(HEADER, f'{BARNSLEY},NI 123,2008/09 Q1,"{t}",,,,,') for t, _ in NUMBER_SPELLINGS]
+        + [(HEADER, f"{BARNSLEY},NI 117,2008/09,,{n},{d},,,") for n, d, _ in RATIOS]
+        + [(h, f"{BARNSLEY},NI 117,2008/09,7.5") for h in HEADER_ALIASES]
+    )
 )
-def test_each_row_reason(wh: Warehouse, row: str, reason: str | None) -> None:
-    got, accepted = one_row(wh, row)
+
+
+@pytest.fixture(scope="module")
+def single_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple]:
+    """Every single-row case in one load: (header, row) -> (reason or None, accepted rows)."""
+    wh = Warehouse(tmp_path_factory.mktemp("single-rows"))
+    names = {case: f"case-{number:03}.csv" for number, case in enumerate(SINGLE_ROWS)}
+    for (header, row), name in names.items():
+        wh.write(name, header + row + "\n")
+    result = wh.load()
+    assert [(f.outcome, f.rows_read) for f in result.files] == [("LOADED", 1)] * len(names)
+    reasons = dict(wh.rows("select path, reason_code from ingest.rejected_rows"))
+    accepted: dict[str, list] = {}
+    for path, *row in wh.rows(
+        "select path, line_number, area_code, ni_code, period_id, value "
+        "from ingest.accepted_values order by path, line_number"
+    ):
+        accepted.setdefault(path, []).append(tuple(row))
+    by_path = {name: case for case, name in names.items()}
+    assert set(reasons) | set(accepted) == set(by_path)  # every file: one outcome, never two
+    return {case: (reasons.get(path), accepted.get(path, [])) for path, case in by_path.items()}
+
+
+def one_row(
+    single_rows: dict[tuple[str, str], tuple], row: str, header: str = HEADER
+) -> tuple[str | None, list]:
+    """A single data row's reason code (None if accepted) and accepted rows, from the shared load."""
+    return single_rows[(header, row)]
+
+
+@pytest.mark.parametrize(("row", "reason"), ROW_REASONS)
+def test_each_row_reason(single_rows, row: str, reason: str | None) -> None:
+    got, accepted = one_row(single_rows, row)
     assert got == reason
     assert len(accepted) == (1 if reason is None else 0)
 
 
-def test_first_reason_in_contract_order_wins(wh: Warehouse) -> None:
+def test_first_reason_in_contract_order_wins(single_rows) -> None:
     # unknown area AND unknown indicator AND bad period AND bad number: the area comes first
-    assert one_row(wh, "E99999999,NI 250,2008/10,abc,,,,,draft")[0] == "UNKNOWN_AREA"
+    assert one_row(single_rows, FIRST_REASON_ROW)[0] == "UNKNOWN_AREA"
 
 
-@pytest.mark.parametrize(
-    ("indicator", "period", "period_id"),
-    [
-        ("NI 117", "2008/09", "2008-09"),
-        ("NI117", "2008-09", "2008-09"),
-        ("ni-117", "2008/2009", "2008-09"),
-        ("117", "FY2008/09", "2008-09"),
-        ("NI 117", " fy 2008/09 ", "2008-09"),
-        ("NI 73", "2008/09", "AY2008-09"),
-        ("NI 73", "AY2008-09", "AY2008-09"),
-        ("NI 73", "FY2008/09", "AY2008-09"),
-        ("NI 123", "2008/09 Q1", "2008-09Q1"),
-        ("NI 123", "Q4 2008/09", "2008-09Q4"),
-        ("NI 123", "2008-09Q3", "2008-09Q3"),
-        ("NI 123", "2008/09-Q2", "2008-09Q2"),
-        ("NI 123", "q1 fy2008/09", "2008-09Q1"),
-        ("NI 47", "2008", "2008"),
-        ("NI 5", "2008", "PS2008"),
-        ("NI 5", "PS2008", "PS2008"),
-        ("NI 117", "1998/99", "1998-99"),
-        ("NI 117", "2010/11", "2010-11"),
-    ],
-)
-def test_period_and_indicator_spellings(wh: Warehouse, indicator, period, period_id) -> None:
-    value = "-5" if indicator == "NI 47" else "7.5"
-    reason, accepted = one_row(wh, f"{BARNSLEY},{indicator},{period},{value},,,,,")
+@pytest.mark.parametrize(("indicator", "period", "period_id"), SPELLINGS)
+def test_period_and_indicator_spellings(single_rows, indicator, period, period_id) -> None:
+    reason, accepted = one_row(single_rows, _spelling_row(indicator, period))
     assert reason is None
     ni_number = "".join(ch for ch in indicator if ch.isdigit())
     assert accepted[0][2:4] == (f"NI {ni_number}", period_id)
 
 
-@pytest.mark.parametrize(
-    ("indicator", "period"),
-    [
-        ("NI 123", "2008/09 Q5"),
-        ("NI 123", "2008/09"),  # annual spelling for a quarterly indicator
-        ("NI 47", "2011"),
-        ("NI 47", "2008/09"),
-        ("NI 5", "2012"),
-        ("NI 117", "AY2008/09"),  # an academic year for a financial-year indicator
-    ],
-)
-def test_bad_periods(wh: Warehouse, indicator, period) -> None:
-    assert one_row(wh, f"{BARNSLEY},{indicator},{period},7.5,,,,,")[0] == "BAD_PERIOD"
+@pytest.mark.parametrize(("indicator", "period"), BAD_PERIODS)
+def test_bad_periods(single_rows, indicator, period) -> None:
+    assert one_row(single_rows, f"{BARNSLEY},{indicator},{period},7.5,,,,,")[0] == "BAD_PERIOD"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("12.5%", 12.5), (" 12.5 ", 12.5), ("12.5 %", 12.5), ("1,234", 1234.0), ("0.5", 0.5)],
-)
-def test_number_spellings(wh: Warehouse, text: str, expected: float) -> None:
-    reason, accepted = one_row(wh, f'{BARNSLEY},NI 123,2008/09 Q1,"{text}",,,,,')
+@pytest.mark.parametrize(("text", "expected"), NUMBER_SPELLINGS)
+def test_number_spellings(single_rows, text: str, expected: float) -> None:
+    reason, accepted = one_row(single_rows, f'{BARNSLEY},NI 123,2008/09 Q1,"{text}",,,,,')
     assert reason is None and accepted[0][4] == expected
 
 
-@pytest.mark.parametrize(
-    ("num", "den", "value"), [(55, 100, 55.0), (56, 1000, 5.6), (57, 1000, 5.7)]
-)
-def test_derived_value_is_the_correctly_rounded_ratio(wh: Warehouse, num, den, value) -> None:
+@pytest.mark.parametrize(("num", "den", "value"), RATIOS[:3])
+def test_derived_value_is_the_correctly_rounded_ratio(single_rows, num, den, value) -> None:
     # num / den * 100 would give 55.00000000000001 and 5.6000000000000005
-    reason, accepted = one_row(wh, f"{BARNSLEY},NI 117,2008/09,,{num},{den},,,")
+    reason, accepted = one_row(single_rows, f"{BARNSLEY},NI 117,2008/09,,{num},{den},,,")
     assert reason is None and accepted[0][4] == value
 
 
-def test_value_derived_from_numerator_and_denominator_without_rounding(wh: Warehouse) -> None:
-    reason, accepted = one_row(wh, f"{BARNSLEY},NI 117,2008/09,,1,3,,,")
+def test_value_derived_from_numerator_and_denominator_without_rounding(single_rows) -> None:
+    reason, accepted = one_row(single_rows, f"{BARNSLEY},NI 117,2008/09,,1,3,,,")
     assert reason is None
     assert accepted[0][4] == pytest.approx(100 / 3, rel=1e-15)
 
 
-@pytest.mark.parametrize(
-    "header",
-    [
-        "Area Code,NI,Period Label,Value\n",
-        "GSS_CODE,NI_Code,YEAR,VALUE\n",
-        "ons-code,Indicator Code,period,value\n",
-        "la.code,indicator,period,value\n",
-        "area,ni,period,value\n",
-    ],
-)
-def test_header_aliases(wh: Warehouse, header: str) -> None:
-    reason, accepted = one_row(wh, f"{BARNSLEY},NI 117,2008/09,7.5", header=header)
+@pytest.mark.parametrize("header", HEADER_ALIASES)
+def test_header_aliases(single_rows, header: str) -> None:
+    reason, accepted = one_row(single_rows, f"{BARNSLEY},NI 117,2008/09,7.5", header=header)
     assert reason is None and accepted[0][1:] == (BARNSLEY, "NI 117", "2008-09", 7.5)
 
 
@@ -211,8 +247,8 @@ def test_second_comment_column_is_an_extra_column(wh: Warehouse) -> None:
     assert wh.rows("select comment from ingest.accepted_values") == [("kept",)]
 
 
-def test_area_code_trimmed_and_any_case(wh: Warehouse) -> None:
-    assert one_row(wh, " e08000016 ,NI 117,2008/09,7.5,,,,,")[1][0][1] == BARNSLEY
+def test_area_code_trimmed_and_any_case(single_rows) -> None:
+    assert one_row(single_rows, TRIMMED_AREA_ROW)[1][0][1] == BARNSLEY
 
 
 def test_conflicting_and_exact_duplicates(wh: Warehouse) -> None:

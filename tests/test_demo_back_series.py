@@ -25,13 +25,6 @@ from test_demo_generate import ni_code as parse_ni_code
 
 from pipelines.demo.back_series import BACK_SERIES_DIR, FEEDS, back_series_indicators
 from pipelines.demo.generate import generate_demo_returns
-from pipelines.demo.levels import (
-    KNOWN_CHANGE_LEVELS,
-    KNOWN_COUNT_LEVELS,
-    KNOWN_MEASURE_LEVELS,
-    KNOWN_PERCENT_LEVELS,
-    KNOWN_RATE_LEVELS,
-)
 from pipelines.demo.reference import PREDECESSOR_OF, read_areas, read_indicators
 from pipelines.demo.summary import WrittenFile
 from pipelines.demo.values import area_profile, indicator_model, indicator_series, kind_of
@@ -286,14 +279,6 @@ def test_back_series_rows_are_counted_in_the_summary(demo):
 
 # --- plausibility: the warehouse's blocking check of LAA targets, against the demo's values
 
-KNOWN_LEVELS = {
-    "percent": KNOWN_PERCENT_LEVELS,
-    "rate": KNOWN_RATE_LEVELS,
-    "count": KNOWN_COUNT_LEVELS,
-    "level": KNOWN_MEASURE_LEVELS,
-    "change": KNOWN_CHANGE_LEVELS,
-}
-
 
 # The full demo takes ~15 s to write: it runs in `make test`, not in `make test-fast`.
 @pytest.fixture(
@@ -389,30 +374,3 @@ def test_every_laa_target_and_baseline_is_plausible_against_the_demo(rules, retu
         f"{len(problems)} implausible (ni_code, field, figure, largest, smallest) at scale "
         f"{demo_scale}:\n" + "\n".join(map(str, listed))
     )
-
-
-def test_known_levels_are_filed_under_their_kind():
-    indicators = {i.ni_code: i for i in read_indicators(SEEDS) if i.is_live}
-    for kind, levels in KNOWN_LEVELS.items():
-        for ni_code, level in levels.items():
-            indicator = indicators[ni_code]
-            assert kind_of(indicator) == kind, (ni_code, kind)
-            low = indicator.valid_min if indicator.valid_min is not None else -float("inf")
-            high = indicator.valid_max if indicator.valid_max is not None else float("inf")
-            assert low <= level <= high or kind == "count", (ni_code, level)
-
-
-def test_every_unbounded_indicator_with_targets_has_a_known_level():
-    """A drawn rate, count, measure or change can be orders of magnitude off its targets, so
-    whatever the seed, each one with LAA targets is centred on a level from levels.py."""
-    with_targets, missing = set(_targets()), []
-    for indicator in read_indicators(SEEDS):
-        kind = kind_of(indicator)
-        bounded = indicator.valid_min is not None and indicator.valid_max is not None
-        if indicator.ni_code not in with_targets or kind == "percent":
-            continue
-        if kind == "level" and bounded:  # a score or grade, e.g. 1-4: cannot be off by 10x
-            continue
-        if indicator.ni_code not in KNOWN_LEVELS[kind]:
-            missing.append((indicator.ni_code, kind, indicator.unit))
-    assert not missing

@@ -1,11 +1,13 @@
 """Plausible, deterministic indicator values for the demo returns.
 
-Each indicator gets a level suited to its unit, a spread between areas, a gentle trend (mostly
-improving, by polarity) and noise. Each area gets a size and a general "how well is it doing"
-factor, so areas look consistent across indicators. Every random draw comes from a
-`random.Random` seeded with the run's seed and a CRC-32 of names, so the same seed always gives
-the same values, and an area's values do not depend on which other areas are generated.
-Levels known from elsewhere, with their provenance, are in levels.py. A back series (years
+Each indicator gets its level and spread between areas from levels.py (indicator_levels.csv,
+with the basis of every figure), a gentle trend (mostly improving, by polarity) and noise.
+Each area gets a size, a deprivation and a rurality latent (context.py) and a general "how well
+is it doing" factor; an indicator's area effect follows the latents it loads on, so related
+indicators agree across areas (deprived areas worse on benefits, poverty, NEET, mortality and
+GCSEs alike). Every random draw comes from a `random.Random` seeded with the run's seed and a
+CRC-32 of names, so the same seed always gives the same values, and an area's values do not
+depend on which other areas are generated. A back series (years
 before REPORTING_YEARS, `back_series_points`) continues an area's series backwards from a
 random stream of its own, so it changes no value of the reporting years.
 """
@@ -17,14 +19,8 @@ import random
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pipelines.demo.levels import (
-    KNOWN_CHANGE_LEVELS,
-    KNOWN_COUNT_LEVELS,
-    KNOWN_MEASURE_LEVELS,
-    KNOWN_PERCENT_LEVELS,
-    KNOWN_RATE_LEVELS,
-    RATE_LEVELS,
-)
+from pipelines.demo.context import deprivation_of, rurality_of
+from pipelines.demo.levels import level_of
 from pipelines.demo.periods import Period, periods_in_year
 from pipelines.demo.reference import (
     PREDECESSOR_OF,
@@ -62,27 +58,45 @@ class Measurement(NamedTuple):
 
 @dataclass(frozen=True)
 class AreaProfile:
-    """What makes an area's figures its own: its size and how well it does in general."""
+    """What makes an area's figures its own: its size, its context and how well it does."""
 
     population: float
     performance: float  # ~N(0, 1); positive = better than average on most indicators
+    deprivation: float  # ~N(0, 1); positive = more deprived (context.py)
+    rurality: float  # ~N(0, 1); positive = more rural
 
 
 def area_profile(area: Area, seed: int) -> AreaProfile:
-    """Successors of a 2009 county inherit a share of its size and most of its character."""
+    """Successors of a 2009 county inherit a share of its size and most of its character.
+
+    Deprived areas do a little worse in general too (performance leans against deprivation).
+    """
     parent = PREDECESSOR_OF.get(area.area_code)
     if parent is not None:
         base = area_profile(Area(parent, "", "county", area.region_code, None, None), seed)
         own = rng_for(seed, "area", area.area_code)
+        performance = own.gauss(0, 1)
+        own_deprivation = deprivation_of(
+            area.area_code, area.area_type, area.region_code, own.gauss(0, 1)
+        )
         return AreaProfile(
             population=base.population * SUCCESSOR_SHARE.get(area.area_code, 0.5),
-            performance=0.8 * base.performance + 0.6 * own.gauss(0, 1),
+            performance=0.8 * base.performance + 0.6 * performance,
+            deprivation=0.6 * base.deprivation + 0.4 * own_deprivation,
+            rurality=rurality_of(area.area_code, area.area_type, own.gauss(0, 1)),
         )
     rng = rng_for(seed, "area", area.area_code)
     is_county = "county" in area.area_type.casefold() or area.area_code.startswith("E10")
     median = 750_000 if is_county else 230_000
     population = min(1_400_000, max(35_000, median * math.exp(rng.gauss(0, 0.45))))
-    return AreaProfile(population=population, performance=rng.gauss(0, 1))
+    own_performance = rng.gauss(0, 1)
+    deprivation = deprivation_of(area.area_code, area.area_type, area.region_code, rng.gauss(0, 1))
+    return AreaProfile(
+        population=population,
+        performance=-0.4 * deprivation + 0.9 * own_performance,
+        deprivation=deprivation,
+        rurality=rurality_of(area.area_code, area.area_type, rng.gauss(0, 1)),
+    )
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,8 @@ class IndicatorModel:
     cohort_share: float  # ratio indicators: denominator as a share of the population
     lower: float
     upper: float
+    deprivation: float = 0.0  # loadings of the area effect on the area's latents (levels.py)
+    rurality: float = 0.0
 
 
 def kind_of(indicator: Indicator) -> str:
@@ -124,46 +140,39 @@ def _direction(indicator: Indicator, rng: random.Random) -> int:
 
 
 def indicator_model(indicator: Indicator, seed: int) -> IndicatorModel:
-    """Draw an indicator's behaviour from its unit, range and polarity."""
+    """An indicator's behaviour: level and spread from levels.py, trend and noise drawn.
+
+    Noise is kept small beside the spread between areas, so an area's rank is mostly its own
+    and related indicators agree across areas.
+    """
     rng = rng_for(seed, "indicator", indicator.ni_code)
+    level = level_of(indicator.ni_code)
     kind = kind_of(indicator)
     lo = indicator.valid_min if indicator.valid_min is not None else -math.inf
     hi = indicator.valid_max if indicator.valid_max is not None else math.inf
     direction = _direction(indicator, rng)
     cohort_share = math.exp(rng.uniform(math.log(0.003), math.log(0.15)))
+    mean, area_sd = level.level, level.spread
     if kind == "percent":
-        mean = KNOWN_PERCENT_LEVELS.get(indicator.ni_code) or rng.uniform(12, 88)
-        area_sd = min(rng.uniform(3, 9), min(mean, 100 - mean) / 3)
-        trend, noise, decimals = rng.uniform(0.3, 2.0), rng.uniform(0.4, 1.5), 1
+        trend = min(rng.uniform(0.3, 2.0), 0.25 * area_sd)
+        noise, decimals = min(rng.uniform(0.4, 1.5), 0.2 * area_sd), 1
     elif kind == "rate":
-        low, high = RATE_LEVELS[int(indicator.multiplier)]
-        drawn = math.exp(rng.uniform(math.log(low), math.log(high)))  # drawn even when known
-        mean = KNOWN_RATE_LEVELS.get(indicator.ni_code, drawn)
         cohort_share = max(cohort_share, 0.05)
-        area_sd = mean * rng.uniform(0.12, 0.3)
-        trend, noise, decimals = mean * rng.uniform(0.01, 0.04), mean * rng.uniform(0.02, 0.06), 1
-    elif kind == "count":
-        # A count per 100,000 residents; scaled by the area's population in the series. The
-        # level is drawn even when a known one replaces it, so the draws after it stay the same.
-        drawn = math.exp(rng.uniform(math.log(5), math.log(2_000)))
-        mean = KNOWN_COUNT_LEVELS.get(indicator.ni_code, drawn)
-        area_sd = rng.uniform(0.15, 0.35)  # on the log scale
+        trend = min(mean * rng.uniform(0.01, 0.04), 0.25 * area_sd)
+        noise, decimals = min(mean * rng.uniform(0.02, 0.06), 0.2 * area_sd), 1
+    elif kind == "count":  # per 100,000 residents, scaled by population; spread on the log scale
         trend, noise, decimals = rng.uniform(0.01, 0.05), rng.uniform(0.03, 0.08), 0
     elif kind == "change":
-        drawn = rng.uniform(-3, 15)  # drawn even when known
-        mean = KNOWN_CHANGE_LEVELS.get(indicator.ni_code, drawn)
-        area_sd, trend, noise = rng.uniform(2, 6), rng.uniform(0.5, 2.5), rng.uniform(0.8, 2.5)
+        trend, noise = area_sd * rng.uniform(0.1, 0.4), area_sd * rng.uniform(0.15, 0.35)
         decimals = 1
     elif lo != -math.inf and hi != math.inf:  # a bounded score or grade, e.g. 1-4
         span = hi - lo
-        mean = lo + span * rng.uniform(0.35, 0.7)
-        area_sd, trend, noise = span * 0.12, span * rng.uniform(0.01, 0.04), span * 0.05
+        trend, noise = span * rng.uniform(0.01, 0.04), span * 0.05
         decimals = 0 if span <= 16 and "score" not in indicator.unit.casefold() else 1
-    else:  # days, minutes per mile, kg per household, re-offending rates ...
-        drawn = math.exp(rng.uniform(math.log(2), math.log(600)))  # drawn even when known
-        mean = KNOWN_MEASURE_LEVELS.get(indicator.ni_code, drawn)
-        area_sd, trend, noise = mean * 0.12, mean * rng.uniform(0.005, 0.03), mean * 0.04
-        decimals = 0 if mean >= 100 else 1 if mean >= 5 else 2
+    else:  # days, minutes per mile, kg per household, GBP per week ...
+        trend = min(abs(mean) * rng.uniform(0.005, 0.03), 0.25 * area_sd)
+        noise = min(abs(mean) * 0.04, 0.2 * area_sd)
+        decimals = 0 if abs(mean) >= 100 else 1 if abs(mean) >= 5 else 2
     return IndicatorModel(
         kind=kind,
         mean=mean,
@@ -174,6 +183,8 @@ def indicator_model(indicator: Indicator, seed: int) -> IndicatorModel:
         cohort_share=cohort_share,
         lower=lo,
         upper=hi,
+        deprivation=level.deprivation,
+        rurality=level.rurality,
     )
 
 
@@ -241,10 +252,35 @@ def _with_ci(m: Measurement, model: IndicatorModel, respondents: int) -> Measure
     return Measurement(m.value, m.decimals, m.numerator, m.denominator, lower, upper)
 
 
-def _area_effect(indicator: Indicator, profile: AreaProfile, rng: random.Random) -> float:
-    """Where this area sits around the indicator's mean, in area_sd units (a series' first draw)."""
+def _area_effect(
+    indicator: Indicator, model: IndicatorModel, profile: AreaProfile, rng: random.Random
+) -> float:
+    """Where this area sits around the indicator's mean, in area_sd units (a series' first draw).
+
+    The indicator's loadings on deprivation and rurality take their share of the variance;
+    the rest is the area's general performance (by polarity) and a draw of its own.
+    """
     better = {"higher_is_better": 1.0, "lower_is_better": -1.0}.get(indicator.polarity, 0.0)
-    return 0.6 * better * profile.performance + 0.8 * rng.gauss(0, 1)
+    context = model.deprivation * profile.deprivation + model.rurality * profile.rurality
+    rest = math.sqrt(max(0.05, 1 - model.deprivation**2 - model.rurality**2))
+    return context + rest * (0.6 * better * profile.performance + 0.8 * rng.gauss(0, 1))
+
+
+def _area_centre(model: IndicatorModel, area_z: float) -> float:
+    """The area's own level: `area_z` spreads of the indicator around its level.
+
+    A percentage moves on the logit scale and a rate on the log scale (about one spread per
+    unit of area_z near the level), so a low percentage or rate is skewed like real ones
+    (NI 152: ~5% in the least deprived areas, ~25% in the most) instead of clipped at 0.
+    """
+    mean, spread = model.mean, model.area_sd
+    if model.kind == "percent" and model.upper == 100 and 0 < mean < 100:
+        p = mean / 100
+        logit = math.log(p / (1 - p)) + spread / (100 * p * (1 - p)) * area_z
+        return 100 / (1 + math.exp(-logit))
+    if model.kind == "rate" and mean > 0:
+        return mean * math.exp(spread / mean * area_z)
+    return mean + spread * area_z
 
 
 def _raw_value(
@@ -260,7 +296,7 @@ def _raw_value(
     if model.kind == "count":
         log_rate = math.log(model.mean) + model.area_sd * area_z + noise * model.noise_sd
         return math.exp(log_rate) * (1 + model.trend) ** t * profile.population / 1e5
-    raw = model.mean + model.area_sd * area_z + model.trend * t
+    raw = _area_centre(model, area_z) + model.trend * t
     raw += model.noise_sd * noise
     if period.quarter is not None:
         raw += model.noise_sd * math.sin(season_phase + period.quarter * math.pi / 2)
@@ -288,7 +324,7 @@ def indicator_series(
     so a series is the same however many areas or years the caller keeps.
     """
     rng = rng_for(seed, "series", area.area_code, indicator.ni_code)
-    area_z = _area_effect(indicator, profile, rng)
+    area_z = _area_effect(indicator, model, profile, rng)
     respondents = rng.randint(1_100, 2_400)
     season_phase = rng.uniform(0, 2 * math.pi)
     is_ratio = indicator.aggregation == "ratio"
@@ -309,8 +345,10 @@ def indicator_series(
                 provisional = _with_ci(provisional, model, respondents)
                 final = _with_ci(final, model, respondents)
             # 2008/09, the first LAA year and the one the CAA looked at first, is complete:
-            # every area sends every live indicator (late ones arrive with the final round).
-            if fate < PROVISIONAL_MISSING * (1 - LATE_IN_FINAL) and reporting_year != COMPLETE_YEAR:
+            # every area sends every live indicator (late ones arrive with the final round);
+            # so is a 2009 unitary's first year, its baseline for statistical neighbours.
+            complete = reporting_year in (COMPLETE_YEAR, area.valid_from_period)
+            if fate < PROVISIONAL_MISSING * (1 - LATE_IN_FINAL) and not complete:
                 provisional = final = None
             elif fate < PROVISIONAL_MISSING:
                 provisional = None
@@ -337,7 +375,7 @@ def back_series_points(
     if indicator.period_type not in ANNUAL_PERIOD_TYPES:
         raise ValueError(f"{indicator.ni_code} is {indicator.period_type}: no annual back series")
     area_z = _area_effect(
-        indicator, profile, rng_for(seed, "series", area.area_code, indicator.ni_code)
+        indicator, model, profile, rng_for(seed, "series", area.area_code, indicator.ni_code)
     )
     rng = rng_for(seed, "back", area.area_code, indicator.ni_code)
     points = []

@@ -24,6 +24,7 @@ REFERENCE = Path(os.environ.get("NIW_REFERENCE_DIR") or REPO.parent / "shared" /
 SEED_FILES = [
     "national_indicators.csv",
     "areas.csv",
+    "area_tiles.csv",
     "regions.csv",
     "maa_members.csv",
     "periods.csv",

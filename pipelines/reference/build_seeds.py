@@ -18,6 +18,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from pipelines.demo.levels import level_of
+from pipelines.reference.tiles import area_tiles
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference"
 DEFAULT_OUT_DIR = REPO_ROOT / "data" / "seeds"
@@ -460,6 +463,20 @@ def clamp(value: float, low: float | None, high: float | None) -> float:
     return value if high is None else min(value, high)
 
 
+def percentage_baseline_range(ind: dict[str, object]) -> tuple[float, float, int]:
+    """A percentage's baselines: its typical level +/- 1.5 spreads, inside its valid range.
+
+    The level and spread are the demo's (pipelines/demo/indicator_levels.csv, each with its
+    basis), so an illustrative target is on the scale of what the indicator measures: NI 152
+    (out-of-work benefits, England ~12%) gets baselines of ~6-18%, not a generic 10-90%.
+    Returns (low, high, decimals): 2 decimals for a level under 2% (NI 114, exclusions ~0.1%).
+    """
+    level = level_of(str(ind["ni_code"]))
+    low = max(float(ind["valid_min"] or 0), level.level - 1.5 * level.spread)
+    high = min(float(ind["valid_max"] or 100), level.level + 1.5 * level.spread)
+    return low, high, 2 if level.level < 2 else 1
+
+
 def target_path(ind: dict[str, object], rng: random.Random) -> tuple[float, list[float]]:
     """A plausible baseline and three yearly targets moving the better way, inside the range."""
     unit, lo, hi = str(ind["unit"]), ind["valid_min"], ind["valid_max"]
@@ -467,13 +484,19 @@ def target_path(ind: dict[str, object], rng: random.Random) -> tuple[float, list
     low, high = (float(lo) if lo != "" else None), (float(hi) if hi != "" else None)
     direction = 1 if ind["polarity"] == "higher_is_better" else -1
     whole = kind in ("count", "cumulative", "scale")
-    least = 1 if whole else 0.1  # one unit of the rounding
+    decimals = 0 if whole else 1
+    scale = 1.0  # of a percentage's yearly steps: smaller for a percentage of narrow spread
     if kind == "scale":
         baseline = float(rng.randint(int(low) + 1, int(high) - 1))
+    elif kind == "percentage" and str(ind["ni_code"]) not in BASELINE_BY_NI:
+        a, b, decimals = percentage_baseline_range(ind)
+        scale = min(1.0, (b - a) / 15)
+        baseline = round(rng.uniform(a, b), decimals)
     else:
         ranges = BASELINE_BY_NI.get(str(ind["ni_code"])) or BASELINE_RANGES.get(unit)
         a, b = ranges or KIND_BASELINES[kind]
-        baseline = round(rng.uniform(a, b), 0 if whole else 1)
+        baseline = round(rng.uniform(a, b), decimals)
+    least = 1 if whole else 10**-decimals  # one unit of the rounding
     bound = high if direction > 0 else low  # the limit in the better direction, if any
     targets, value = [], baseline
     for _ in TARGET_YEARS:
@@ -482,12 +505,13 @@ def target_path(ind: dict[str, object], rng: random.Random) -> tuple[float, list
         elif kind == "cumulative":
             step = float(rng.randint(500_000, 3_000_000))
         elif kind in ("percentage", "multi", "gap", "change", "reduction"):
-            step = round(rng.uniform(0.5, 2.5 if kind != "change" else 5), 1)
+            upper = 2.5 if kind != "change" else 5
+            step = max(round(rng.uniform(0.5, upper) * scale, decimals), least)
         else:
-            step = max(round(abs(baseline) * rng.uniform(0.02, 0.06), 0 if whole else 1), least)
+            step = max(round(abs(baseline) * rng.uniform(0.02, 0.06), decimals), least)
         if bound is not None and kind != "scale":  # slow down near the limit (e.g. 95%)
-            step = min(step, max(least, round(abs(bound - value) * 0.1, 0 if whole else 1)))
-        value = clamp(round(value + direction * step, 1), low, high)
+            step = min(step, max(least, round(abs(bound - value) * 0.1, decimals)))
+        value = clamp(round(value + direction * step, decimals), low, high)
         targets.append(value)
     return baseline, targets
 
@@ -670,6 +694,7 @@ def build_seeds(reference_dir: Path, out_dir: Path) -> dict[str, int]:
     seeds = {
         "national_indicators.csv": indicators,
         "areas.csv": areas,
+        "area_tiles.csv": area_tiles(areas),
         "regions.csv": sorted(regions, key=lambda r: r["region_code"]),
         "maa_members.csv": build_maa_members(read_csv(reference_dir / "maa_groupings.csv"), areas),
         "periods.csv": periods,

@@ -25,6 +25,7 @@ HEAVIEST_FIRST = (
     "test_quality_checks.py",  # ~230 s
     "test_publication.py",  # ~155 s
     "test_cli.py",  # ~100 s
+    "test_comparators.py",  # ~100 s
     "test_hostile_e2e.py",  # ~100 s
     "test_dbt_models.py",  # ~80 s
     "test_marts_reconcile.py",  # ~80 s

@@ -18,6 +18,8 @@ CONTRACT_TABLES = (
     "marts.fct_laa_target_progress",
     "marts.caa_area_performance",
     "marts.caa_flag_candidates",
+    "marts.dim_comparator_group",
+    "marts.bridge_comparator_area",
     "audit.load_files",
     "audit.rejected_rows",
     "audit.loads",

@@ -1,5 +1,6 @@
 -- Every comparison with England or a region, at 95 % and 99.8 %, for every area and group
--- figure in both scopes, agrees with its interval, its polarity and its comparator's value,
+-- figure in both scopes, and every area's comparison with its statistical neighbours (95 %),
+-- agrees with its interval, its polarity and its comparator's value,
 -- checked case by case apart from the rule's own macro (macros/judgement/compare_with.sql):
 --   not_compared  exactly when the interval or the comparator's value is missing;
 --   similar       the comparator lies inside the interval;
@@ -68,6 +69,20 @@ comparisons as (
         ci_lower_998,
         ci_upper_998,
         region_comparison_998
+    from area_performance
+    union all
+    select
+        scope,
+        'area' as subject_type,
+        area_code,
+        ni_code,
+        period_id,
+        polarity,
+        'neighbours_95' as against,
+        neighbours_value,
+        ci_lower_95,
+        ci_upper_95,
+        neighbours_comparison
     from area_performance
     union all
     select

@@ -6,8 +6,11 @@
 -- values (int_group_values) and the target (int_laa_target_progress) are those of the same
 -- period. The value's confidence interval (int_values__intervals), its comparison with England
 -- and with its region at 95 % and 99.8 % (macros/judgement/compare_with.sql) and its recent
--- trend (int_values__recent_trend) are judged per period too. Every join matches on scope:
--- nothing from one scope reaches the other.
+-- trend (int_values__recent_trend) are judged per period too. Beside them, the area's
+-- statistical neighbours (docs/comparators.md): their aggregate value with its 95 % interval
+-- (int_group_values__judged, group type neighbours), the area's rank among them
+-- (int_area_values__neighbour_ranked) and the value's comparison with their aggregate, by the
+-- same rule as England's. Every join matches on scope: nothing from one scope reaches the other.
 with scoped_values as (
     select * from {{ ref('int_values__scoped') }}
     where value is not null
@@ -45,6 +48,20 @@ intervals as (
 recent_trend as (
     select * from {{ ref('int_values__recent_trend') }}
     where subject_type = 'area'
+),
+
+neighbour_groups as (
+    select * from {{ ref('int_comparator_groups') }}
+    where group_type = 'neighbours'
+),
+
+neighbour_values as (
+    select * from {{ ref('int_group_values__judged') }}
+    where group_type = 'neighbours'
+),
+
+neighbour_ranked as (
+    select * from {{ ref('int_area_values__neighbour_ranked') }}
 ),
 
 dated_values as (
@@ -95,7 +112,13 @@ joined as (
         recent_trend.recent_trend,
         recent_trend.recent_trend_direction,
         recent_trend.recent_trend_note,
-        recent_trend.recent_trend_chi_square
+        recent_trend.recent_trend_chi_square,
+        neighbour_values.value as neighbours_value,
+        neighbour_values.ci_lower_95 as neighbours_ci_lower_95,
+        neighbour_values.ci_upper_95 as neighbours_ci_upper_95,
+        cast(coalesce(neighbour_values.areas_reporting, 0) as integer) as neighbours_reporting,
+        neighbour_ranked.neighbours_rank,
+        neighbour_ranked.neighbours_ranked
     from dated_values
     left join areas
         on dated_values.area_code = areas.area_code
@@ -135,6 +158,18 @@ joined as (
         and dated_values.area_code = recent_trend.subject_code
         and dated_values.ni_code = recent_trend.ni_code
         and dated_values.period_id = recent_trend.period_id
+    left join neighbour_groups
+        on dated_values.area_code = neighbour_groups.neighbours_of
+    left join neighbour_values
+        on dated_values.scope = neighbour_values.scope
+        and neighbour_groups.group_code = neighbour_values.group_code
+        and dated_values.ni_code = neighbour_values.ni_code
+        and dated_values.period_id = neighbour_values.period_id
+    left join neighbour_ranked
+        on dated_values.scope = neighbour_ranked.scope
+        and dated_values.area_code = neighbour_ranked.area_code
+        and dated_values.ni_code = neighbour_ranked.ni_code
+        and dated_values.period_id = neighbour_ranked.period_id
 )
 
 select
@@ -146,5 +181,7 @@ select
     {{ compare_with('region_value', 'ci_lower_95', 'ci_upper_95', 'polarity') }}
         as region_comparison,
     {{ compare_with('region_value', 'ci_lower_998', 'ci_upper_998', 'polarity') }}
-        as region_comparison_998
+        as region_comparison_998,
+    {{ compare_with('neighbours_value', 'ci_lower_95', 'ci_upper_95', 'polarity') }}
+        as neighbours_comparison
 from joined

@@ -1,14 +1,24 @@
--- Indicator values for England, each region and each MAA, built from the area values of each
--- scope (int_values__scoped) on its own. A row exists for every scope, group, indicator and
+-- Indicator values for England, each region, each MAA, each area type and each area's
+-- statistical neighbours (int_group_members), built from the area values of each scope
+-- (int_values__scoped) on its own. A row exists for every scope, group, indicator and
 -- period in which at least one member area has a value. By the indicator's aggregation:
 --   ratio  sum(numerator) / sum(denominator) × multiplier over the member areas that reported
 --          both numerator and denominator (a ratio of sums, not a mean of the areas' ratios);
 --   sum    the sum of the member areas' values;
 --   none   no group value (the median still shows).
 -- Nothing is rounded; the multiplier is applied before the division, so whole-number parts
--- give the correctly rounded ratio (7.125, not 7.124999999999999). Sums are taken in
--- area_code order so that a rebuild of the same ledger gives the same bits (float addition
--- depends on order; DuckDB would otherwise add in whatever order its threads finish).
+-- give the correctly rounded ratio (7.125, not 7.124999999999999). A rebuild of the same
+-- ledger must give the same bits, and float addition depends on order (DuckDB would add in
+-- whatever order its threads finish), so:
+--   England, regions, MAAs   sums in area_code order (ordered aggregates), as they always were
+--                            (their released figures keep their bits);
+--   area types, neighbours   exact sums in DECIMAL(38, 18), cast back to double: the same
+--                            whatever the order, and standard SQL. The 150-odd neighbour groups
+--                            make 8 times as many groups as the rest, and ordered aggregates
+--                            (one sort per group) took this model from 2 to 23 s of CPU on
+--                            the demo set; exact sums about half that (docs/comparators.md).
+--                            Figures to 20 digits before the point and 18 after, far beyond
+--                            any indicator's.
 with scoped_values as (
     select * from {{ ref('int_values__scoped') }}
     where value is not null
@@ -39,13 +49,14 @@ member_values as (
         scoped_values.numerator,
         scoped_values.denominator,
         scoped_values.numerator is not null
-        and scoped_values.denominator is not null as has_ratio_parts
+        and scoped_values.denominator is not null as has_ratio_parts,
+        group_members.group_type in ('area_type', 'neighbours') as is_comparator
     from group_members
     inner join scoped_values
         on group_members.area_code = scoped_values.area_code
 ),
 
-aggregated as (
+ordered_sums as (
     select
         scope,
         group_type,
@@ -61,6 +72,7 @@ aggregated as (
         -- DuckDB's median() averages the two middle values when the count is even.
         median(value) as median_area_value
     from member_values
+    where not is_comparator
     group by
         scope,
         group_type,
@@ -68,6 +80,41 @@ aggregated as (
         group_name,
         ni_code,
         period_id
+),
+
+exact_sums as (
+    select
+        scope,
+        group_type,
+        group_code,
+        group_name,
+        ni_code,
+        period_id,
+        count(*) as areas_with_value,
+        count(*) filter (where has_ratio_parts) as areas_with_ratio_parts,
+        cast(sum(cast(value as decimal(38, 18))) as double) as sum_of_values,
+        cast(
+            sum(cast(numerator as decimal(38, 18))) filter (where has_ratio_parts) as double
+        ) as sum_of_numerators,
+        cast(
+            sum(cast(denominator as decimal(38, 18))) filter (where has_ratio_parts) as double
+        ) as sum_of_denominators,
+        median(value) as median_area_value
+    from member_values
+    where is_comparator
+    group by
+        scope,
+        group_type,
+        group_code,
+        group_name,
+        ni_code,
+        period_id
+),
+
+aggregated as (
+    select * from ordered_sums
+    union all
+    select * from exact_sums
 ),
 
 -- The member areas that existed in the period: the same in every scope.

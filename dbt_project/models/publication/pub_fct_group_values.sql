@@ -6,6 +6,8 @@
 with group_values as (
     select * from {{ ref('int_group_values__judged') }}
     where scope = 'publishable'
+        -- area-type and neighbour groups are comparators (docs/comparators.md), not released
+        and group_type in ('england', 'region', 'maa')
 )
 
 select

@@ -39,5 +39,12 @@ select
     recent_trend,
     recent_trend_direction,
     recent_trend_note,
-    recent_trend_chi_square
+    recent_trend_chi_square,
+    neighbours_value,
+    neighbours_ci_lower_95,
+    neighbours_ci_upper_95,
+    neighbours_reporting,
+    neighbours_rank,
+    neighbours_ranked,
+    neighbours_comparison
 from area_performance

@@ -5,7 +5,8 @@
 Copies the warehouse file (default data/warehouse/ni.duckdb) to a temporary file first (loads
 swap the original), exposes each table the site reads by its bare name (from the
 `publication` schema when the warehouse has one, else `marts`) and builds the site of a
-made-up release into a temporary folder, or into DIR with --keep. Prints pages, seconds, MB.
+made-up release into a temporary folder, or into DIR with --keep. Prints pages, files (pages,
+CSV files, scripts), seconds and MB.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ TABLES = (
     "dim_maa",
     "bridge_maa_area",
 )
+# Read by the site when the warehouse has them (statistical neighbours); skipped otherwise.
+OPTIONAL_TABLES = ("dim_comparator_group", "bridge_comparator_area")
 RELEASE = {
     "release_id": "bench",
     "created": "2011-07-01T00:00:00+00:00",
@@ -44,7 +47,7 @@ RELEASE = {
 
 
 def _expose_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for table in TABLES:
+    for table in TABLES + OPTIONAL_TABLES:
         schemas = {
             row[0]
             for row in con.execute(
@@ -54,6 +57,9 @@ def _expose_tables(con: duckdb.DuckDBPyConnection) -> None:
             ).fetchall()
         }
         schema = next((s for s in ("publication", "marts") if s in schemas), None)
+        if schema is None and table in OPTIONAL_TABLES:
+            print(f"(no {table}: the site is built without it)")
+            continue
         if schema is None:
             raise SystemExit(f"the warehouse has no table {table} in publication or marts")
         con.execute(f"create view {table} as select * from wh.{schema}.{table}")  # noqa: S608
@@ -76,8 +82,11 @@ def main() -> None:
         pages = build_site(con, site_dir, RELEASE, progress=print, workers=args.workers)
         seconds = time.perf_counter() - start
         con.close()
-        size = sum(p.stat().st_size for p in site_dir.rglob("*") if p.is_file())
-        print(f"{pages:,} pages  {seconds:.1f} s  {size / 1e6:.1f} MB  ({site_dir})")
+        files = [p for p in site_dir.rglob("*") if p.is_file()]
+        size = sum(p.stat().st_size for p in files)
+        print(
+            f"{pages:,} pages  {len(files):,} files  {seconds:.1f} s  {size / 1e6:.1f} MB  ({site_dir})"
+        )
 
 
 if __name__ == "__main__":

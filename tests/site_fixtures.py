@@ -40,6 +40,17 @@ AREAS = [
     ("E09000002", HOSTILE_AREA, "london_borough", "E12000007", "London"),
     ("E10000001", "Bedfordshire", "county", "E12000006", "East of England"),  # no values
 ]
+# the map's squares (tile_col, tile_row) and the years an area existed (dim_area): Bedfordshire
+# ends with 2008-09, so it is a square (with no value) on 2008/09's maps only
+TILES = {"E06000001": (3, 0), "E06000002": (3, 1), "E09000001": (2, 3), "E09000002": (3, 3), "E10000001": (2, 2)}  # fmt: skip
+VALID_TO = {"E10000001": "2008-09"}
+# each area's statistical neighbours (bridge_comparator_area), nearest first
+NEIGHBOURS = {
+    "E06000001": ["E06000002", "E09000002", "E09000001"],
+    "E06000002": ["E06000001", "E09000001", "E09000002"],
+    "E09000001": ["E09000002", "E06000002", "E06000001"],
+    "E09000002": ["E09000001", "E06000001", "E06000002"],
+}
 # ni_code, number, title, theme, polarity, unit, aggregation, value_type, ci_method
 INDICATORS = [
     ("NI 8", 8, "Adult participation in sport", "Stronger communities", "higher_is_better", "percentage of adults", "ratio", "proportion", "wilson"),
@@ -294,7 +305,10 @@ def make_small_release_tables(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                     for c, suffix in (("95", ""), ("998", "_998"))
                 }  # fmt: skip
                 trend = _trend(a, ni, period)
-                performance.append((a, names[a], ni["code"], period, value_of[a], england, region_value, quartile, rank, len(order), previous, previous_value, direction, target, status, "final", region[0], ni["polarity"], latest[a] == period, ci["ci_lower_95"], ci["ci_upper_95"], ci["ci_lower_998"], ci["ci_upper_998"], ni["ci_method"] if ci["ci_lower_95"] is not None else None, ci_note, compare["england_comparison"], compare["england_comparison_998"], compare["region_comparison"], compare["region_comparison_998"], *trend, None))  # fmt: skip
+                # statistical neighbours: the other three areas; its place among all four
+                others = _group(ni, period, [o for o in area_codes if o != a])
+                neighbours = (others["value"], others["ci_lower_95"], others["ci_upper_95"], others["areas_reporting"], rank, len(order), _compare(others["value"], ci["ci_lower_95"], ci["ci_upper_95"], ni["polarity"]))  # fmt: skip
+                performance.append((a, names[a], ni["code"], period, value_of[a], england, region_value, quartile, rank, len(order), previous, previous_value, direction, target, status, "final", region[0], ni["polarity"], latest[a] == period, ci["ci_lower_95"], ci["ci_upper_95"], ci["ci_lower_998"], ci["ci_upper_998"], ni["ci_method"] if ci["ci_lower_95"] is not None else None, ci_note, compare["england_comparison"], compare["england_comparison_998"], compare["region_comparison"], compare["region_comparison_998"], *trend, None, *neighbours))  # fmt: skip
                 shown = {
                     "period": labels[period],
                     "value": _shown(value_of[a]),
@@ -311,7 +325,8 @@ def make_small_release_tables(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
     con.execute("""
         create table dim_area (area_code varchar, area_name varchar, area_type varchar,
-            region varchar, region_code varchar, valid_from_period varchar, valid_to_period varchar);
+            region varchar, region_code varchar, valid_from_period varchar, valid_to_period varchar,
+            tile_col integer, tile_row integer);
         create table dim_indicator (ni_code varchar, ni_number integer, title varchar,
             theme varchar, polarity varchar, unit varchar, period_type varchar,
             multiplier double, aggregation varchar, collection varchar, is_live boolean,
@@ -346,12 +361,27 @@ def make_small_release_tables(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             england_comparison varchar, england_comparison_998 varchar,
             region_comparison varchar, region_comparison_998 varchar, recent_trend varchar,
             recent_trend_direction varchar, recent_trend_note varchar,
-            recent_trend_chi_square double);
+            recent_trend_chi_square double, neighbours_value double,
+            neighbours_ci_lower_95 double, neighbours_ci_upper_95 double,
+            neighbours_reporting integer, neighbours_rank integer, neighbours_ranked integer,
+            neighbours_comparison varchar);
+        create table dim_comparator_group (group_code varchar, group_name varchar,
+            group_type varchar, neighbours_of varchar, method varchar);
+        create table bridge_comparator_area (group_code varchar, area_code varchar,
+            rank integer, distance double);
     """)
     con.executemany(
-        "insert into dim_area values (?, ?, ?, ?, ?, null, null)",
-        [(c, n, t, rn, rc) for c, n, t, rc, rn in AREAS],
+        "insert into dim_area values (?, ?, ?, ?, ?, null, ?, ?, ?)",
+        [(c, n, t, rn, rc, VALID_TO.get(c), *TILES[c]) for c, n, t, rc, rn in AREAS],
     )
+    # each area's statistical neighbours: the other three, nearest first as NEIGHBOURS says
+    for area in area_codes:
+        group = f"NEIGHBOURS_{area}"
+        con.execute("insert into dim_comparator_group values (?, ?, 'neighbours', ?, 'test')", [group, f"Statistical neighbours of {names[area]}", area])  # fmt: skip
+        con.executemany(
+            "insert into bridge_comparator_area values (?, ?, ?, ?)",
+            [(group, other, rank, rank / 10) for rank, other in enumerate(NEIGHBOURS[area], 1)],
+        )  # fmt: skip
     con.executemany(
         "insert into dim_indicator values (?, ?, ?, ?, ?, ?, 'financial_year', 100, ?, 'test collection', ?, ?, ?)",
         [(i["code"], i["number"], i["title"], i["theme"], i["polarity"], i["unit"], i["aggregation"], i in published, i["value_type"], i["ci_method"]) for i in indicators],
@@ -375,7 +405,7 @@ def make_small_release_tables(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "insert into fct_laa_target_progress values (?, ?, ?, true, false, ?, ?, ?, ?, ?, '2007-08', null, ?)",
         [(a, ni, p, t, _value(VALUES[a, ni, p])[0], None, None, labels[p], ill) for (a, ni, p), (t, ill) in TARGETS.items()],
     )  # fmt: skip
-    places = ", ".join("?" * 33)
+    places = ", ".join("?" * 40)
     con.executemany(f"insert into caa_area_performance values ({places})", performance)  # noqa: S608
     con.execute("""
         update fct_laa_target_progress as t
@@ -408,7 +438,15 @@ def make_small_release_tables(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "rank": "3 of 4",
             "direction": "Improved from 7.5 (2008/09)",
             "target": "7: met",
+            # its statistical neighbours (the other three): 250/4000 = 6.25 (shown to 1 place,
+            # half to even: 6.2), inside its interval; 3rd of the 4 of them with a value
+            "neighbours": "6.2",
+            "neighbours_comparison": "Similar to neighbours",
+            "neighbours_rank": "3rd of 4",
         },
+        "neighbours": NEIGHBOURS,
+        # the areas on each period's map (dim_area's years): Bedfordshire only until 2008-09
+        "map_areas": {"2008-09": {"E06000001", "E06000002", "E09000001", "E09000002", "E10000001"}, "2009-10": {"E06000001", "E06000002", "E09000001", "E09000002"}},
         # every area's latest period of each indicator: {area_code: {ni_number: {"period",
         # "value", "interval", "comparison", "recent_trend"}}}
         "area_latest": area_latest,
@@ -441,6 +479,10 @@ class PageReader(HTMLParser):
         self.links: list[str] = []
         self.tables: list[dict[str, Any]] = []
         self.svgs: list[dict[str, str]] = []
+        self.scripts: list[dict[str, str]] = []  # each <script>'s attributes
+        self.title = ""
+        self.h1 = ""
+        self._in_title = self._in_h1 = False
         self.words: list[str] = []
         self._open: list[dict[str, Any]] = []
         self._cell: list[str] | None = None
@@ -461,7 +503,13 @@ class PageReader(HTMLParser):
         elif tag == "style":
             self._in_style = True
         elif tag == "table":
-            self._open.append({"caption": "", "rows": [], "in_details": self._in_details > 0})
+            self._open.append({"caption": "", "rows": [], "in_details": self._in_details > 0, "csv": found.get("data-csv"), "class": found.get("class") or ""})  # fmt: skip
+        elif tag == "script":
+            self.scripts.append({k: v or "" for k, v in found.items()})
+        elif tag == "title" and not self.svgs:
+            self._in_title = True
+        elif tag == "h1":
+            self._in_h1 = True
         elif tag == "caption":
             self._in_caption = True
         elif tag == "tr" and self._open:
@@ -478,6 +526,10 @@ class PageReader(HTMLParser):
             self._in_style = False
         elif tag == "caption":
             self._in_caption = False
+        elif tag == "title":
+            self._in_title = False
+        elif tag == "h1":
+            self._in_h1 = False
         elif tag in ("td", "th") and self._cell is not None and self._open:
             self._open[-1]["rows"][-1].append(" ".join("".join(self._cell).split()))
             self._cell = None
@@ -485,6 +537,11 @@ class PageReader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_style:
             return
+        if self._in_title:
+            self.title += data
+            return
+        if self._in_h1:
+            self.h1 += data
         self.words.append(data)
         if self._in_caption and self._open:
             self._open[-1]["caption"] += data

@@ -9,6 +9,7 @@ hostile text must be absent as written and present in its escaped form.
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -107,8 +108,10 @@ class _Markup(HTMLParser):
 
 
 def test_site_pages_hold_no_markup_from_the_data(hostile_site):
+    scripts = r'<script src="(?:\.\./)*(?:search-index|search|sort)\.js"></script>'
     for name, source in hostile_site.items():
-        markup = _Markup(source)
+        # the site's own scripts, by src and empty, are the only script elements
+        markup = _Markup(re.sub(scripts, "", source))
         assert not markup.tags & {"script", "img", "iframe", "b", "i", "u"}, name
         assert not [a for a in markup.attributes if a.startswith("on")], name
         assert "<svg onload" not in source, name
@@ -119,8 +122,10 @@ def test_site_pages_hold_no_markup_from_the_data(hostile_site):
     assert 'Up" onclick="alert(4)' in area.text and 'met" onclick="alert(5)' in area.text
     indicator = PageReader(hostile_site["indicators/ni-117.html"])
     assert "</td><script>alert(3)</script>" in indicator.text
-    assert HOSTILE_AREA in indicator.text and "London <i onclick=alert(2)>" in indicator.text
     assert "2009/10 <iframe src=x>" in indicator.text
+    league = PageReader(hostile_site["indicators/ni-117/2009-10.html"])
+    assert HOSTILE_AREA in league.text and "London <i onclick=alert(2)>" in league.text
+    assert "2009/10 <iframe src=x>" in league.text and "2009/10 <iframe src=x>" in league.title
     assert "<svg onload=alert('unit')>" in PageReader(hostile_site["indicators/ni-8.html"]).text
     assert HOSTILE_TITLE in PageReader(hostile_site["indicators/ni-185.html"]).text
     index = PageReader(hostile_site["index.html"])

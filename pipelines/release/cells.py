@@ -3,7 +3,8 @@
 Plain text in, plain text out (no HTML): `pages.py` registers these as Jinja2 filters and the
 macros in `templates/cells.html` draw the cells with them. Area values and targets are shown
 to at most 2 decimal places, England, region and MAA values to 1 (the numbers note on every
-page says so); the data files are never rounded.
+page says so); the data files are never rounded. `spreadsheet_safe` is the rule the CSV
+files beside the pages' tables share with the release's data files.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ AGGREGATION = {
     "none": "not combined across areas (the median of the areas' values is given instead)",
 }
 QUARTILE = {1: "1 (best)", 4: "4 (worst)"}
+# A spreadsheet runs a text cell starting with one of these as a formula: the release's data
+# files' rule (release.FORMULA_STARTS; a test keeps the two the same).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def number(value: float | None, places: int, trim: bool = True) -> str | None:
@@ -56,6 +60,19 @@ def quartile(value: int) -> str:
     return QUARTILE.get(value, str(int(value)))
 
 
+def spreadsheet_safe(text: str) -> str:
+    """A text cell for a CSV file: a leading apostrophe when a spreadsheet would run it as a
+    formula ('=1+2' -> "'=1+2"), which spreadsheets show as text; other text as it is."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def ordinal(rank: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 13 -> '13th', 22 -> '22nd'."""
+    rank = int(rank)
+    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"{rank}{suffix}"
+
+
 FILTERS = {
     "area_value": area_value,
     "group_value": group_value,
@@ -63,4 +80,5 @@ FILTERS = {
     "words": words,
     "aggregation": aggregation,
     "quartile": quartile,
+    "ordinal": ordinal,
 }

@@ -1,11 +1,15 @@
 """The site's charts: Altair specs drawn to SVG by vl-convert, for writing inline in a page.
 
-Two kinds:
+Two kinds here (the map is `cartogram.py`'s):
 - `trend_spec`: one chart per area and theme with a row per indicator (small multiples in
-  bands): the area's values over time as a line, its latest value as a dot, England as a
-  dashed line, each row scaled to its own range. One vl-convert call costs ~20 ms plus ~0.4 ms
-  a row (mostly measuring the row's label text), where a chart per indicator costs ~25 ms:
-  ~30,000 of those would take a quarter of an hour.
+  bands), each row scaled to its own range: the area's values over time as a line with a dot
+  at the latest, its 95 % confidence intervals as a pale band, England
+  as a dashed line; on the right of each row its latest value; a labelled x axis of years.
+  Text is the cost: vl-convert measures every line of it (~1 ms a line on a busy machine),
+  and a text mark per row costs far more than one mark of many lines, so each column of text
+  is one mark with a line a row. A row's highest and lowest value, written beside it, cost as
+  much again as the rest of the chart: they are in the table under it instead. A chart per
+  indicator (~25 ms each) would be ~30,000 charts, a quarter of an hour.
 - `distribution_spec`: a histogram of the areas' values for an indicator's latest period, with
   England (or the areas' median) marked. The bins are counted here, not by Vega, so the data
   table beside the chart holds exactly the numbers drawn.
@@ -27,12 +31,18 @@ import altair as alt
 import vl_convert
 from markupsafe import Markup
 
-TREND_WIDTH = 480
-ROW_HEIGHT = 24
-ROW_PAD = 4
+TREND_WIDTH = 440
+LABELS_WIDTH = 60  # right of the plot: each row's latest value
+LABEL_MARGIN = 52  # left of the plot: each row's label ("NI 199")
+ROW_HEIGHT = 40
+ROW_PAD = 6
 AREA_COLOUR = "#1d5fa8"
+INTERVAL_COLOUR = "#c9dbef"
 ENGLAND_COLOUR = "#6b6b6b"
 MARKER_COLOUR = "#b00020"
+# No mark is a role="graphics-symbol" without a name (axe's svg-img-alt): the <svg> is the
+# image, named by its <title>, and the table beside it holds the numbers.
+NO_MARK_ROLES = {"aria": False}
 CONFIG = {
     "aria": False,  # the figure as a whole is the image; its numbers are in the HTML table
     "font": "sans-serif",
@@ -47,100 +57,145 @@ def _trend_template() -> dict[str, Any]:
 
     y is in pixels (`trend_spec` places each row), through a linear scale from [0, height] to
     itself rather than no scale, so that a null y breaks the line: each series is one path
-    with a gap between rows, not a Vega group per row (smaller SVG, faster to draw).
+    with a gap between rows, not a Vega group per row (smaller SVG, faster to draw). Texts are
+    one text mark of many lines each (one line a row), not a mark per row: the same measuring,
+    a tenth of the SVG.
     """
     x = alt.X(
         "x:Q",
-        title=None,
+        title="Year (each value is drawn at the middle of its period)",
         scale=alt.Scale(domain=[2007, 2012], nice=False, zero=False),
-        axis=alt.Axis(values=[2007], format="d", grid=True, gridColor="#ddd"),
+        axis=alt.Axis(values=[2007], format="d", grid=True, gridColor="#ddd", orient="bottom"),
     )
     y_scale = alt.Scale(domain=[0, ROW_HEIGHT], range=[0, ROW_HEIGHT], nice=False, zero=False)
+    y = alt.Y("y:Q", scale=y_scale, axis=None)
     band = (
         alt.Chart(alt.Data(name="bands"))
-        .mark_rect(fill="#eef2f7")
+        .mark_rect(fill="#f3f5f8")
         .encode(
             x=alt.value(0),
-            x2=alt.value(TREND_WIDTH),
+            x2=alt.value(TREND_WIDTH + LABELS_WIDTH),
             y=alt.Y("top:Q", scale=y_scale, axis=None),
             y2="bottom:Q",
         )
     )
 
-    def line(name: str, colour: str, width: float, dash: list[int]) -> alt.Chart:
+    def line(
+        name: str, colour: str, width: float, dash: list[int] | None, **mark: Any
+    ) -> alt.Chart:
+        if dash:  # none on the dots: Chromium draws no cap on a dashed path of no length
+            mark["strokeDash"] = dash
         return (
             alt.Chart(alt.Data(name=name))
-            .mark_line(color=colour, strokeWidth=width, strokeDash=dash, strokeJoin="round")
-            .encode(x=x, y=alt.Y("y:Q", scale=y_scale, axis=None), order="seq:Q")
+            .mark_line(color=colour, strokeWidth=width, strokeJoin="round", **mark)
+            .encode(x=x, y=y, order="seq:Q")
         )
 
-    # The latest values as dots: zero-length segments with round caps, all in one path
-    # (a circle mark writes ~150 bytes of SVG per dot, this ~20).
-    dots = (
-        alt.Chart(alt.Data(name="latest"))
-        .mark_line(color=AREA_COLOUR, strokeWidth=6, strokeCap="round")
-        .encode(x=x, y=alt.Y("y:Q", scale=y_scale, axis=None), order="seq:Q")
+    # The 95 % intervals: one closed polygon a row (along the upper limits, back along the
+    # lower), all in one filled path.
+    interval = (
+        alt.Chart(alt.Data(name="interval"))
+        .mark_line(fill=INTERVAL_COLOUR, stroke=None, interpolate="linear-closed")
+        .encode(x=x, y=y, order="seq:Q")
     )
-    # One text mark of many lines, not a mark per row: the same measuring, less SVG.
-    label = (
-        alt.Chart(alt.Data(name="labels"))
+    # The latest values as dots: zero-length segments with round caps, all in one path (a
+    # circle mark writes ~150 bytes of SVG per dot, this ~20).
+    latest = line("latest", AREA_COLOUR, 8, None, strokeCap="round")
+    # Every text is one mark: a column of lines for the rows' labels (left of the plot) and
+    # one for their latest values (right of it). Each layer costs vl-convert ~20 ms a chart,
+    # whatever it holds, so the chart has as few as it can.
+    texts = (
+        alt.Chart(alt.Data(name="texts"))
         .mark_text(
-            align="right",
-            baseline="middle",
-            dx=-6,
-            fontSize=11,
-            fontWeight="bold",
-            lineHeight=ROW_HEIGHT,
+            lineHeight=ROW_HEIGHT, align="left", baseline="middle", fontSize=11, fontWeight="bold"
         )
-        .encode(x=alt.value(0), y=alt.Y("y:Q", scale=y_scale, axis=None), text="lines:N")
+        .encode(
+            x=alt.X("at:Q", scale=None, axis=None),
+            y=y,
+            text="lines:N",
+            color=alt.Color("colour:N", scale=None),
+        )
     )
     chart = alt.layer(
         band,
+        interval,
         line("england", ENGLAND_COLOUR, 1.5, [4, 3]),
         line("area", AREA_COLOUR, 2, [1, 0]),
-        dots,
-        label,
-    ).properties(width=TREND_WIDTH, height=ROW_HEIGHT)
-    return chart.configure(**CONFIG).to_dict()
+        latest,
+        texts,
+    ).properties(width=TREND_WIDTH + LABELS_WIDTH, height=ROW_HEIGHT)
+    return chart.configure(**CONFIG, mark=NO_MARK_ROLES).to_dict()
+
+
+def _x_pixels(x: float, domain: tuple[int, int]) -> float:
+    return TREND_WIDTH * (x - domain[0]) / (domain[1] - domain[0])
 
 
 def trend_spec(rows: list[dict[str, Any]], x_domain: tuple[int, int]) -> dict[str, Any]:
-    """One band chart for a theme.
+    """One band chart for a theme: a row per indicator, each scaled to its own range.
 
     `rows`: per indicator, in display order, {"label": "NI 117", "area": [(x, value), ...],
-    "england": [(x, value), ...]}, x a decimal year, pairs in time order, `area` not empty.
-    Each row is scaled from its lowest to its highest value (area and England together).
+    "england": [(x, value), ...], "interval": [(x, lower, upper), ...], "latest": "6.8"}: x a
+    decimal year, pairs in time order, `area` not empty; `latest` the latest value as written
+    beside the row. Each row is scaled from its lowest to its highest value (area, England and
+    interval together). The plot is TREND_WIDTH wide and the x scale spans only that: the text
+    on the right is beyond the x domain.
     """
-    series: dict[str, list[dict[str, Any]]] = {"area": [], "england": []}
+    series: dict[str, list[dict[str, Any]]] = {name: [] for name in ("area", "england", "interval")}
     latest, bands = [], []
     inner = ROW_HEIGHT - 2 * ROW_PAD
+    span = x_domain[1] - x_domain[0]
     for index, row in enumerate(rows):
         top = index * ROW_HEIGHT
-        values = [v for name in series for _, v in row[name]]
+        values = [v for name in ("area", "england") for _, v in row[name]]
+        values += [v for _, lower, upper in row["interval"] for v in (lower, upper)]
         low, high = min(values), max(values)
-        for name, points in series.items():
-            for x, value in row[name]:
-                share = 0.5 if high == low else (value - low) / (high - low)
-                y = round(top + ROW_PAD + inner * (1 - share), 2)
-                points.append({"seq": len(points), "x": x, "y": y})
-            if row[name]:
-                points.append({"seq": len(points), "x": x, "y": None})  # lift the pen
-        last = series["area"][-2]
-        for _ in range(2):
-            latest.append({"seq": len(latest), "x": last["x"], "y": last["y"]})
-        latest.append({"seq": len(latest), "x": last["x"], "y": None})
+
+        def at(value: float, top: int = top, low: float = low, high: float = high) -> float:
+            share = 0.5 if high == low else (value - low) / (high - low)
+            return round(top + ROW_PAD + inner * (1 - share), 2)
+
+        def draw(points: list[dict], pairs: list[tuple[float, float]]) -> None:
+            for x, value in pairs:
+                points.append({"seq": len(points), "x": x, "y": at(value)})
+            if pairs:
+                points.append({"seq": len(points), "x": pairs[-1][0], "y": None})  # lift the pen
+
+        draw(series["area"], row["area"])
+        draw(series["england"], row["england"])
+        x, value = row["area"][-1]
+        draw(latest, [(x, value), (x, value)])
+        limits = row["interval"]
+        if len(limits) == 1:  # one period: a narrow box rather than a line of no width
+            x, lower, upper = limits[0]
+            limits = [(x - span / 200, lower, upper), (x + span / 200, lower, upper)]
+        if limits:
+            outline = [(x, upper) for x, _, upper in limits]
+            outline += [(x, lower) for x, lower, _ in reversed(limits)]
+            draw(series["interval"], outline)
         if index % 2 == 0:
             bands.append({"top": top, "bottom": top + ROW_HEIGHT})
     height = ROW_HEIGHT * max(len(rows), 1)
     spec = copy.deepcopy(_trend_template())
     spec["height"] = height
-    labels = [{"lines": [row["label"] for row in rows], "y": ROW_HEIGHT / 2}]
-    spec["datasets"] = {**series, "latest": latest, "bands": bands, "labels": labels}
+
+    middle = ROW_HEIGHT / 2
+    spec["datasets"] = {
+        **series,
+        "latest": latest,
+        "bands": bands,
+        "texts": [
+            {"at": -LABEL_MARGIN, "y": middle, "lines": [r["label"] for r in rows], "colour": "#1b1b1b"},
+            {"at": TREND_WIDTH + 6, "y": middle, "lines": [r["latest"] for r in rows], "colour": AREA_COLOUR},
+        ],
+    }  # fmt: skip
     for layer in spec["layer"]:
         encoding = layer["encoding"]
         encoding["y"]["scale"].update(domain=[0, height], range=[0, height])
-        if "field" in encoding["x"]:
-            encoding["x"]["scale"]["domain"] = list(x_domain)
+        if "field" in encoding["x"] and encoding["x"].get("scale") is not None:
+            scale = encoding["x"]["scale"]
+            scale["domain"] = list(x_domain)
+            scale["range"] = [0, TREND_WIDTH]  # the texts on the right are outside the domain
             encoding["x"]["axis"]["values"] = list(range(x_domain[0], x_domain[1] + 1))
     return spec
 
@@ -211,7 +266,7 @@ def _distribution_template() -> dict[str, Any]:
         .encode(x=alt.X("start:Q"), y=alt.value(0), text="text:N")
     )
     chart = alt.layer(bars, rule, text).properties(width=560, height=180)
-    return chart.configure(**CONFIG).to_dict()
+    return chart.configure(**CONFIG, mark=NO_MARK_ROLES).to_dict()
 
 
 def distribution_spec(

@@ -1,12 +1,15 @@
-"""The HTML of the release site: the index, area and indicator pages, drawn with Jinja2.
+"""The HTML of the release site: the index, area, indicator and league pages, drawn with Jinja2.
 
-Pure functions from plain data (dicts and lists that `site.py` reads from the release) to HTML
-text, so that pages can be drawn in worker processes. All the HTML is in `templates/`: a page
-template each (`index.html`, `area.html`, `indicator.html`, framed by `page.html`), the cells
-and tables in `cells.html`, the charts' figures in `figures.html`. The templates are
-autoescaped: every value a template writes is escaped unless it is already HTML (a macro's
-output or a chart from `charts.render_svg`). This module only shapes the data and draws the
-charts; links are built only from codes `site.py` has validated.
+Pure functions from plain data (dicts and lists that `site.py` reads from the release) to the
+text of the files a job writes (its pages and the CSV files of their tables, `site_csv.py`),
+so that pages can be drawn in worker processes. All the HTML is in `templates/`: a page
+template each (`index.html`, `area.html`, `indicator.html`, `league.html`, framed by
+`page.html`), the cells and tables in `cells.html`, the charts' figures in `figures.html`;
+the scripts the pages load (`search.js`, `sort.js`) are there too, copied as they are. The
+templates are autoescaped: every value a template writes is escaped unless it is already HTML
+(a macro's output or a chart from `charts.render_svg` / `cartogram.cartogram_chart`). This
+module only shapes the data and draws the charts; links and file names are built only from
+codes `site.py` has validated.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any, NamedTuple
 import jinja2
 from markupsafe import Markup
 
-from . import cells, charts
+from . import cells, charts, map_figure, site_csv
 
 # A value's comparison with England (its 95 % interval against England's value, the
 # warehouse's judgement) in words, and the class that colours its cell (templates/site.css).
@@ -50,8 +53,21 @@ def comparison(code: str | None) -> str | None:
     return COMPARISONS[code][0] if code in COMPARISONS else cells.words(code)
 
 
+def neighbours_comparison(code: str | None) -> str | None:
+    """A comparison with the statistical neighbours as words: 'Better than neighbours'."""
+    words = comparison(code)
+    return (
+        None
+        if words is None
+        else words.replace("than England", "than neighbours").replace("to England", "to neighbours")
+    )
+
+
 def comparison_class(code: str | None) -> str:
-    """The classes of a comparison's cell: 'cmp cmp-better'; 'cmp' alone for no known code."""
+    """The classes of a comparison's cell: 'cmp cmp-better'; 'cmp' alone for an unknown code,
+    'none' for no comparison (England's own row)."""
+    if code is None:
+        return "none"
     return f"cmp {COMPARISONS[code][1]}" if code in COMPARISONS else "cmp"
 
 
@@ -140,6 +156,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(cells.FILTERS)
     env.filters.update(
         comparison=comparison,
+        neighbours_comparison=neighbours_comparison,
         comparison_class=comparison_class,
         ci_method=ci_method,
         recent_trend=recent_trend,
@@ -152,10 +169,12 @@ def _render(template: str, **context: Any) -> str:
 
 
 def index_page(meta: dict, areas: list[dict], indicators: list[dict], published: set[str]) -> str:
-    """`index.html`: the release, its files, areas by region and indicators by theme."""
+    """`index.html`: search first, then the release, its files, areas by region and
+    indicators by theme (the lists are what a reader without scripts uses)."""
     return _render(
         "index.html",
         release=meta,
+        root="",
         area_count=len(areas),
         regions=[(r, list(g)) for r, g in groupby(areas, key=lambda a: a["region_name"])],
         themes=[(t, list(g)) for t, g in groupby(indicators, key=lambda i: i["theme"])],
@@ -166,18 +185,30 @@ def index_page(meta: dict, areas: list[dict], indicators: list[dict], published:
 def _trend_figure(
     number_: int, theme: str, area_name: str, rows: list[dict], domain: tuple[int, int]
 ) -> dict[str, Any] | None:
-    """The chart of a theme's trends on an area page and the rows drawn; None if none."""
-    drawn = [r for r in rows if r["trend"]]
+    """The chart of a theme's trends on an area page and the rows drawn; None if none.
+
+    Each row's trend: [(period label, x, value, England value, lower, upper)], oldest first.
+    """
+    drawn = [r for r in rows if any(point[2] is not None for point in r["trend"])]
     if not drawn:
         return None
     chart_rows = []
     for r in drawn:
         with_england = r["aggregation"] != "sum"
+        area = [(x, v) for _, x, v, _, _, _ in r["trend"] if v is not None]
+        england = [(x, e) for _, x, _, e, _, _ in r["trend"] if e is not None and with_england]
+        interval = [
+            (x, lower, upper)
+            for _, x, v, _, lower, upper in r["trend"]
+            if v is not None and lower is not None and upper is not None
+        ]
         chart_rows.append(
             {
                 "label": f"NI {r['ni_number']}",
-                "area": [(x, v) for _, x, v, _ in r["trend"]],
-                "england": [(x, e) for _, x, _, e in r["trend"] if e is not None and with_england],
+                "area": area,
+                "england": england,
+                "interval": interval,
+                "latest": cells.area_value(area[-1][1]) or "",
             }
         )
     name = f"Trends in {theme} for {area_name}: one row for each of {len(drawn)} indicators"
@@ -185,8 +216,8 @@ def _trend_figure(
     return {"chart": charts.render_svg(spec, f"trend-{number_}", name), "rows": drawn}
 
 
-def area_page(payload: dict[str, Any]) -> str:
-    """`areas/<area_code>.html`: the area's latest values by theme, with their trends."""
+def area_page(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """`areas/<area_code>.html`, with its trends, and the CSV of its latest values."""
     name = payload["area"]["area_name"]
     themes = [
         {
@@ -197,20 +228,24 @@ def area_page(payload: dict[str, Any]) -> str:
         }
         for i, section in enumerate(payload["themes"], 1)
     ]
-    return _render(
+    page = _render(
         "area.html",
         release=payload["release"],
+        root="../",
         area=payload["area"],
         themes=themes,
         indicator_count=payload["indicator_count"],
+        with_neighbours=payload["with_neighbours"],
+        csv_name=payload["csv"].rsplit("/", 1)[1],
     )
+    table = site_csv.area_csv(payload["themes"], payload["with_neighbours"])
+    return [(payload["html"], page), (payload["csv"], table)]
 
 
 def _distribution_figure(
     indicator: dict[str, Any], period: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """The histogram of the areas' values for one period (`site.py`'s section of an indicator
-    page) and its bins; None if none."""
+    """The histogram of the areas' values for one period and its bins; None if none."""
     values = [r.value for r in period["league"] if r.value is not None]
     bins = charts.histogram_bins(values)
     if not bins:
@@ -235,20 +270,45 @@ def _distribution_figure(
     }
 
 
-def indicator_page(payload: dict[str, Any]) -> str:
-    """`indicators/ni-<n>.html`: England, regions, MAAs and every area, for every period.
-
-    `payload["periods"]`: a section per period, newest first; only the newest has a chart
-    (the distribution of its areas' values): the charts are the cost of a site.
-    """
+def _league_page(payload: dict[str, Any], period: dict[str, Any], latest: bool) -> str:
     return _render(
-        "indicator.html",
-        **payload,
-        distribution=_distribution_figure(payload["indicator"], payload["periods"][0]),
+        "league.html",
+        release=payload["release"],
+        root="../../",
+        indicator=payload["indicator"],
+        period=period,
+        periods=payload["periods"],
+        latest=latest,
+        elsewhere=payload["elsewhere"] if latest else [],
+        distribution=_distribution_figure(payload["indicator"], period) if latest else None,
+        map=map_figure.map_figure(payload["indicator"], period) if latest else None,
+        folder=payload["folder"],
     )
 
 
-def render_page(job: tuple[str, dict[str, Any]]) -> str:
-    """One page's HTML from (kind, payload): a top-level function, for worker processes."""
+def indicator_pages(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """`indicators/ni-<n>.html` (the indicator and its periods) and, for each period,
+    `indicators/ni-<n>/<period>.html` (its league table; the newest also the map and the
+    distribution of values), each with its CSV files.
+
+    `payload["periods"]`: a section per period, newest first. Only the newest has charts:
+    the charts are the cost of a site.
+    """
+    files = [
+        (
+            payload["html"],
+            _render("indicator.html", **payload, root="../", csv_name=payload["csv"].rsplit("/", 1)[1]),
+        ),
+        (payload["csv"], site_csv.periods_csv(payload["periods"])),
+    ]  # fmt: skip
+    for index, period in enumerate(payload["periods"]):
+        files.append((period["html"], _league_page(payload, period, index == 0)))
+        files.append((period["csv"], site_csv.league_csv(period["league"])))
+        files.append((period["groups_csv"], site_csv.groups_csv(period)))
+    return files
+
+
+def render_page(job: tuple[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """One job's files as (path in the site, text): a top-level function, for workers."""
     kind, payload = job
-    return {"area": area_page, "indicator": indicator_page}[kind](payload)
+    return {"area": area_page, "indicator": indicator_pages}[kind](payload)

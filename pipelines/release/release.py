@@ -56,6 +56,8 @@ RELEASE_TABLES: dict[str, tuple[str, str]] = {
     "dim_period": ("marts.dim_period", "period_id"),
     "dim_maa": ("marts.dim_maa", "maa_code"),
     "bridge_maa_area": ("marts.bridge_maa_area", "maa_code, member_name"),
+    "dim_comparator_group": ("marts.dim_comparator_group", "group_code"),
+    "bridge_comparator_area": ("marts.bridge_comparator_area", "group_code, area_code"),
 }
 VALUE_KEY = ("area_code", "ni_code", "period_id")
 VALUE_FIELDS = ("value", "numerator", "denominator", "ci_lower", "ci_upper")

@@ -25,12 +25,15 @@ HEAVIEST_FIRST = (
     "test_quality_checks.py",  # ~230 s
     "test_publication.py",  # ~155 s
     "test_cli.py",  # ~100 s
-    "test_comparators.py",  # ~100 s
+    "test_comparators.py",  # ~75 s
+    "test_demo_levels.py",  # ~95 s: two real loads and the default-scale demo
     "test_hostile_e2e.py",  # ~100 s
     "test_dbt_models.py",  # ~80 s
     "test_marts_reconcile.py",  # ~80 s
     "test_pipeline_e2e.py",  # ~75 s
     "test_operations_e2e.py",  # ~60 s
+    "test_site_browser.py",  # ~50 s of Chromium
+    "test_accessibility.py",  # ~20 s of Chromium
     # then the heaviest of `make test-fast`'s files, for the same reason
     "test_demo_generate.py",  # ~14 s
     "test_ingest_rules.py",  # ~11 s

@@ -254,14 +254,24 @@ def cartogram_chart(
     chart_id: str,
     name: str,
     categories: Sequence[tuple[str, str]] = COMPARISON_CATEGORIES,
+    *,
+    bare: bool = False,
 ) -> charts.Chart:
     """The map drawn (`charts.render_svg`), each tile with a <title>: name, value, category.
 
-    The title is what a mouse pointer shows over a tile; the text is escaped here.
+    The title is what a mouse pointer shows over a tile; the text is escaped here. `bare`
+    leaves out the chart's title, its legend and the squares' 3-letter labels, for a page
+    that writes the caption and the key of colours in HTML beside the map: vl-convert
+    measures every text it draws, and the 152 labels were most of a map's time.
     """
     fills = dict(categories)
     ordered = _checked(tiles, fills)
-    chart = charts.render_svg(cartogram_spec(tiles, title, categories), chart_id, name)
+    spec = cartogram_spec(tiles, title, categories)
+    if bare:
+        spec.pop("title", None)
+        spec["layer"] = spec["layer"][:1]  # the tiles, without the label layer
+        spec["layer"][0]["encoding"]["fill"]["legend"] = None
+    chart = charts.render_svg(spec, chart_id, name)
     head, marks, tail = _split_tile_group(str(chart.content))
     found = list(_TILE_PATH.finditer(marks))
     if len(found) != len(ordered) or any(

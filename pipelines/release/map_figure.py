@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup, escape
-
-from . import cartogram, cells, charts, pages
+from . import cartogram, cells, pages
 
 if TYPE_CHECKING:
     from .pages import LeagueRow
@@ -86,7 +84,8 @@ def map_figure(indicator: dict[str, Any], period: dict[str, Any]) -> dict[str, A
     subject = f"NI {indicator['ni_number']}, {period['label']}"
     what = {"comparison": "comparison with England", "quartile": "quartile", "value": "quarter of the areas' values"}[colouring]  # fmt: skip
     name = f"Map of {subject}: one square for each of {len(tiles)} areas, coloured by {what}"
-    chart = _drawn(tiles, subject, name, categories)
+    # the page writes the caption and the key of colours in HTML beside it (figures.html)
+    chart = cartogram.cartogram_chart(tiles, subject, "map", name, categories, bare=True)
     present = [label for label, _ in categories if any(t["fill"] == label for t in tiles)]
     return {
         "chart": chart,
@@ -97,30 +96,3 @@ def map_figure(indicator: dict[str, Any], period: dict[str, Any]) -> dict[str, A
             for label in present
         ],  # fmt: skip
     }
-
-
-def _drawn(tiles: list[dict], subject: str, name: str, categories) -> charts.Chart:
-    """`cartogram.cartogram_chart`'s map without its legend and title, which the page writes
-    in HTML beside it (the key of colours, with swatches, and the figure's caption), and
-    without the squares' 3-letter labels: vl-convert measures every text it draws, and these
-    were most of a map's time (~0.25 s a map on a busy machine, to ~0.07 s without them) in a
-    site that draws 200 maps. Each square keeps its <title>, the area's name, value and colour
-    (what a pointer over it shows), written as cartogram_chart writes them; the table under
-    the map lists every area."""
-    spec = cartogram.cartogram_spec(tiles, subject, categories)
-    spec.pop("title", None)
-    spec["layer"][0]["encoding"]["fill"]["legend"] = None
-    spec["layer"] = spec["layer"][:1]  # no 3-letter labels: 152 texts were 2/3 of the rest
-    chart = charts.render_svg(spec, "map", name)
-    ordered = sorted(tiles, key=lambda t: (int(t["tile_row"]), int(t["tile_col"])))
-    head, marks, tail = cartogram._split_tile_group(str(chart.content))
-    found = list(cartogram._TILE_PATH.finditer(marks))
-    if len(found) != len(ordered):
-        raise ValueError("vl-convert drew the map's squares in an unexpected way: no titles added")
-    pieces, last = [], 0
-    for match, tile in zip(found, ordered, strict=True):
-        text = f"{tile['area_name']} ({tile['region_name']}): {cartogram.value_text(tile)}; {tile['fill']}"  # fmt: skip
-        pieces += [marks[last : match.start(2)], f"><title>{escape(text)}</title></path>"]
-        last = match.end(2)
-    content = head + "".join(pieces) + marks[last:] + tail
-    return charts.Chart(chart.chart_id, chart.name, chart.attributes, Markup(content))

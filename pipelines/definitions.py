@@ -18,6 +18,9 @@ nightly_load = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     # A national load takes minutes; run monitoring fails a run that hangs far beyond that.
     tags={"dagster/max_runtime": 3600},
+    # Every step in the run's one process (also under `dagster dev`): Great Expectations is
+    # imported once a load, not once per check step, and dbt's parse is made once.
+    executor_def=dg.in_process_executor,
     description=(
         "Ingest new returns, check them, build the warehouse with dbt, check it, and go live "
         "(release, then swap in the warehouse) only if every blocking check passed."

@@ -71,9 +71,30 @@ def fail_orphaned_runs(instance) -> list[str]:
     return [run.run_id for run in orphans]
 
 
+def _may_have_orphans(runs_db: Path) -> bool:
+    """Whether Dagster's SQLite run storage may hold a `niw run` run still in progress: read
+    with sqlite3, so a night with nothing to do does not pay dagster's import to learn that
+    it has none. Anything unexpected (another schema, a locked file) says "may"."""
+    import sqlite3
+
+    if not runs_db.exists():
+        return False  # no run was ever stored here, so none is orphaned
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{runs_db}?mode=ro", uri=True)) as db:
+            marks = ",".join("?" * len(IN_PROGRESS_NAMES))
+            found = db.execute(
+                f"select count(*) from runs join run_tags using (run_id) "  # noqa: S608
+                f"where runs.status in ({marks}) and run_tags.key = ? and run_tags.value = ?",
+                [*IN_PROGRESS_NAMES, LAUNCHED_BY, "niw run"],
+            ).fetchone()[0]
+    except sqlite3.Error:
+        return True
+    return found > 0
+
+
 def _fail_orphaned_runs(home: Path) -> None:
-    if not (home / "history" / "runs.db").exists():
-        return  # no run was ever stored here, so none is orphaned (and dagster's import waits)
+    if not _may_have_orphans(home / "history" / "runs.db"):
+        return
     import dagster as dg
 
     with dg.DagsterInstance.get() as instance:
@@ -172,6 +193,13 @@ def _run_load(settings: Settings) -> int:
         print(f"NOT STARTED: {refusal}", file=sys.stderr)
         return EXIT_NOTHING_TO_LOAD
 
+    from .warehouse.quiet_night import pending_work, record_quiet_night
+
+    work = pending_work(settings)
+    if work is None:
+        return _quiet_night(settings, record_quiet_night(settings))
+    _say(f"Tonight's work: {work}.")
+
     import dagster as dg
 
     from .definitions import build_definitions
@@ -220,6 +248,22 @@ def _run_load(settings: Settings) -> int:
     print("\n".join(describe_quality(evaluations, docs_index)))
     print("\n".join(describe_release(settings.publish_dir, _release_unchanged(result))))
     print(f"  dbt log:   {log_path}")
+    return 0
+
+
+def _quiet_night(settings: Settings, load_id: str) -> int:
+    """The summary of a night that had nothing to do (pipelines/warehouse/quiet_night.py)."""
+    from .release.commands import describe_release
+
+    print(summarise_last_load(settings.warehouse))
+    for line in describe_ignored(settings.raw_dir) + describe_quiet_night(settings.warehouse):
+        print(line)
+    print(
+        "  checks:    none ran: no file was taken up and nothing was rebuilt (no dbt build, "
+        "no release)"
+    )
+    print(f"  report:    {settings.quality_dir / 'index.html'}")
+    print("\n".join(describe_release(settings.publish_dir, unchanged=True)))
     return 0
 
 

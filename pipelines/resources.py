@@ -4,13 +4,11 @@ Paths only, from the NIW_* settings (pipelines/settings.py); tests pass temporar
 happens to the warehouse file itself (build, swap, generations) is pipelines/warehouse/build_file.py.
 """
 
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from .settings import Settings
+from .settings import Settings, embargo_date
 from .warehouse import build_file
 
 
@@ -69,10 +67,5 @@ class WarehouseResource(dg.ConfigurableResource):
         return build_file.build_path(self.warehouse_path, run_id)
 
     def as_of(self) -> str:
-        """The embargo date of a load: publish_as_of, else today's date in England.
-
-        The time zone database comes from the `tzdata` package where the system has none.
-        """
-        if self.publish_as_of:
-            return date.fromisoformat(self.publish_as_of).isoformat()  # fails on a non-date
-        return datetime.now(ZoneInfo("Europe/London")).date().isoformat()
+        """The embargo date of a load: publish_as_of, else today's date in England."""
+        return embargo_date(self.publish_as_of or None)

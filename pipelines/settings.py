@@ -14,6 +14,18 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 
+def embargo_date(publish_as_of: str | None) -> str:
+    """A load's embargo date, YYYY-MM-DD: publish_as_of (NIW_PUBLISH_AS_OF), else today in
+    England. A publish_as_of that is not a date raises ValueError. The time zone database
+    comes from the `tzdata` package where the system has none."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    if publish_as_of:
+        return date.fromisoformat(publish_as_of).isoformat()
+    return datetime.now(ZoneInfo("Europe/London")).date().isoformat()
+
+
 def _path_from_env(name: str, default: str) -> Path:
     raw = os.environ.get(name) or default
     path = Path(raw).expanduser()

@@ -7,6 +7,8 @@ import duckdb
 
 from ..resources import WarehouseResource
 from ..warehouse.build_file import refuse_if_another_load, start_build
+from ..warehouse.quiet_night import project_digest
+from .ledger import record_load_settings
 from .load import run_ingest
 
 LEDGER_TABLES = {
@@ -14,6 +16,7 @@ LEDGER_TABLES = {
     "load_files": "One row per file a load took up, with its outcome and row accounting.",
     "rejected_rows": "Every rejected row with file, line, the row as read, reason and message.",
     "accepted_values": "Every accepted row (one version of each value), in version order.",
+    "load_settings": "What each load ran with: its embargo date and the project's digest.",
 }
 
 
@@ -32,6 +35,9 @@ def ingest_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         result = run_ingest(
             con, Path(warehouse.raw_dir), Path(warehouse.seeds_dir), progress=context.log.info
         )
+        # the embargo date the dbt models publish on, and what the build is made from
+        as_of, digest = warehouse.as_of(), project_digest(Path(warehouse.seeds_dir))
+        record_load_settings(con, result.load_id, result.load_seq, as_of, digest)
     common = {
         "load_id": result.load_id,
         "build_file": dg.MetadataValue.path(str(build)),
@@ -59,3 +65,7 @@ def ingest_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         metadata={**common, "rows_accepted": result.rows_accepted},
     )
     yield dg.MaterializeResult(asset_key=["ingest", "loads"], metadata=common)
+    yield dg.MaterializeResult(
+        asset_key=["ingest", "load_settings"],
+        metadata={**common, "publish_as_of": as_of, "project_digest": digest},
+    )

@@ -6,6 +6,8 @@
     ingest.accepted_values  every accepted version of a value, in version order
     ingest.rollbacks        every rollback: the loads it undid
     ingest.withdrawn_files  the files those loads had taken up (not taken up again)
+    ingest.load_settings    what each load ran with: its embargo date and the digest of the
+                            dbt project and seeds that built the warehouse
 
 Append-only: nothing is updated or deleted, so every version and every rejection stays
 findable (docs/architecture.md describes each column). dbt reads these tables as sources.
@@ -69,6 +71,14 @@ create table if not exists ingest.rollbacks (
 create table if not exists ingest.withdrawn_files (
     path varchar not null, sha256 varchar, load_id varchar not null,
     rolled_back_at timestamp not null
+);
+-- What each load ran with (pipelines/warehouse/quiet_night.py reads it): the embargo date the
+-- dbt models publish on (they read it here, not from a dbt var, so dbt's parse of the project
+-- is the same every day and partial parsing works), and the digest of the dbt project and
+-- reference seeds, so a night with nothing new can tell that nothing needs rebuilding.
+create table if not exists ingest.load_settings (
+    load_id varchar not null, load_seq integer not null, publish_as_of date not null,
+    project_digest varchar not null
 );
 """
 
@@ -206,6 +216,40 @@ def record_rollback(
         ).fetchall()
     ]
     return undone, paths
+
+
+def make_load_id(started_at: dt.datetime, load_seq: int) -> str:
+    """`L` + the UTC start time + the load number: L20261130T010707Z-0001."""
+    return f"L{started_at:%Y%m%dT%H%M%SZ}-{load_seq:04d}"
+
+
+def append_nothing_new(con: duckdb.DuckDBPyConnection, started_at: dt.datetime) -> LoadRecord:
+    """Record a load that took no file up (outcome `nothing_new`, files 0); return its row."""
+    load_seq = next_load_seq(con)
+    finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    load = LoadRecord(
+        make_load_id(started_at, load_seq),
+        load_seq,
+        started_at,
+        finished_at,
+        "nothing_new",
+        0,
+        0,
+        0,
+    )
+    con.execute(
+        "insert into ingest.loads values (?, ?, ?, ?, ?, ?, ?, ?)", list(vars(load).values())
+    )
+    return load
+
+
+def record_load_settings(
+    con: duckdb.DuckDBPyConnection, load_id: str, load_seq: int, as_of: str, digest: str
+) -> None:
+    """Note what a load runs with (ingest.load_settings): its embargo date, the project digest."""
+    con.execute(
+        "insert into ingest.load_settings values (?, ?, ?, ?)", [load_id, load_seq, as_of, digest]
+    )
 
 
 def withdrawn_loads(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -25,6 +25,7 @@ from .ledger import (
     append_load,
     ensure_ledger,
     files_seen,
+    make_load_id,
     next_load_seq,
 )
 from .readers import FileRejected, ParsedFile, read_return_bytes
@@ -180,6 +181,21 @@ def _take_up(
     return outcomes
 
 
+def count_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> int:
+    """How many files under raw_dir a load would take up now, by the same rule as `_take_up`:
+    a new path, a known path whose bytes changed, or a file newly unreadable."""
+    seen = files_seen(con)
+    new = 0
+    for candidate in list_return_files(raw_dir):
+        try:
+            data = read_file_bytes(candidate, raw_dir)
+        except OSError:
+            new += (candidate.path, None) not in seen
+            continue
+        new += (candidate.path, sha256_hex(data)) not in seen
+    return new
+
+
 def run_ingest(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path,
@@ -192,7 +208,7 @@ def run_ingest(
     ensure_ledger(con)
     _load_reference(con, seeds_dir)
     load_seq = next_load_seq(con)
-    load_id = f"L{started_at:%Y%m%dT%H%M%SZ}-{load_seq:04d}"
+    load_id = make_load_id(started_at, load_seq)
     seen = files_seen(con)
     loaded_before = dict(
         con.execute(

@@ -2,7 +2,7 @@
 
 A load never writes the live warehouse (NIW_WAREHOUSE), which analysts hold open read-only.
 
-    start_build      copy the live file to `.ni.duckdb.build-<run>` beside it (same filesystem)
+    start_build      copy the live file to `.ni.duckdb.build-next` beside it (same filesystem)
                      and note which file it started from; every step of the load writes there
     checkpoint_build fold the build file's WAL into it, so the file alone is the warehouse
     swap_in          under the swap lock: refuse if the live file was replaced since the start
@@ -62,8 +62,16 @@ class Generation:
 
 
 def build_path(warehouse: Path, run_id: str) -> Path:
-    """The file a run builds into, beside the live warehouse."""
-    return warehouse.with_name(f".{warehouse.name}.build-{run_id[:8]}")
+    """The file a run builds into, beside the live warehouse: the same name for every run.
+
+    One load runs at a time (the load lock, and Dagster's one-run queue), so the name need not
+    tell runs apart, and dbt, whose profile names this file, sees the same profile every load
+    and can reuse its parse of the project (pipelines/warehouse/dbt.py). A build a killed
+    load left behind is removed when the next load starts (`start_build`). `run_id` is kept
+    in the signature for the callers that name the run they mean.
+    """
+    del run_id  # every run builds into the same file
+    return warehouse.with_name(f".{warehouse.name}.build-next")
 
 
 def _base_marker(warehouse: Path, run_id: str) -> Path:

@@ -3,15 +3,16 @@
 Importing this module does nothing: the project is loaded through `dbt_project()` (cached),
 its manifest is prepared by `prepare_dbt_manifest()` (called by `niw run`, `niw prepare` from
 `make dev`, and the test setup), and the assets are made by `build_dbt_assets()` when the
-Definitions are built. Each `dbt build` is told its build file and embargo date as vars
-(profiles.yml reads `var('build_file')`), so nothing is passed through the environment and
-two runs in one process cannot see each other's paths. dbt's results are read from the
+Definitions are built. Each `dbt build` gets a profiles.yml naming its build file, written
+into the warehouse's own dbt target folder (`dbt_target_dir`), and no vars: nothing passes
+through the environment, two runs in one process cannot see each other's paths, and what dbt
+parses is the same every night, so its partial parsing works across processes. The embargo
+date is read by the models from ingest.load_settings. dbt's results are read from the
 run_results.json of the invocation, kept beside the warehouse for the run summary.
 
 `dbt build` runs in this process (dbt's `dbtRunner`), not as a dbt subprocess: a process parses
 the project once (about 10 s) and every later build in it reuses that parse, and dbt's
-start-up (about 4 s) is not paid again. dbt reparses from scratch whenever a var or the
-profile's path changes, so a subprocess per load paid the whole parse every time. Its result
+start-up (about 4 s) is not paid again. Its result
 events become Dagster events through dagster-dbt's own translation (DbtCoreCliEventMessage),
 exactly as when dagster-dbt reads a dbt subprocess's JSON log.
 """
@@ -20,7 +21,6 @@ import fcntl
 import functools
 import json
 import os
-import shutil
 import sys
 import threading
 from collections.abc import Mapping
@@ -81,7 +81,11 @@ def prepare_dbt_manifest() -> Path:
     with (manifest.parent / ".parse.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
-            dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+            # A whole parse: dbt's partial parsing can drop a singular test's YAML meta (its
+            # Dagster asset key), and these assets are defined from this manifest.
+            dbt_resource().cli(
+                ["parse", "--quiet", "--no-partial-parse"], target_path=project.target_path
+            ).wait()
     return manifest
 
 
@@ -99,6 +103,7 @@ def dbt_failures(results_path: Path) -> list[str]:
     return [
         f"{result['status'].upper()} {result['unique_id']}: "
         + " ".join(str(result.get("message") or "").split())
+        + "".join(f"; {row}" for row in result.get("failing", []))
         for result in results
         if result.get("status") in FAILED_STATUSES
     ]
@@ -127,17 +132,16 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         dagster_dbt_translator=WarehouseTranslator(),
     )
     def warehouse_dbt_assets(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        """`dbt build` (seeds, models, tests) into this run's build file, on the embargo date."""
+        """`dbt build` (seeds, models, tests) into this run's build file."""
         build_file = warehouse.build_path(context.run.run_id)
-        build_vars = {"build_file": str(build_file), "publish_as_of": warehouse.as_of()}
-        target = project.project_dir / "target" / f"build-{context.run.run_id[:8]}"
+        target = dbt_target_dir(warehouse.warehouse_path)
         manifest = _manifest(project.manifest_path)
         nodes = sum(
             n["resource_type"] in ("seed", "model", "test") for n in manifest["nodes"].values()
         )
         context.log.info(f"dbt build: {nodes} seeds, models and tests ...")
         try:
-            results = run_dbt_build(build_file, build_vars, target)
+            results = run_dbt_build(build_file, target)
             translator = WarehouseTranslator()
             for done, raw in enumerate(results.events, start=1):
                 if done % DBT_PROGRESS_EVERY == 0:
@@ -157,9 +161,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                     + (f": {results.error}" if results.error else "")
                 )
         finally:
-            _keep_run_results(target, warehouse.warehouse_path)
-            # dbt's manifest, logs and run results of this build: one folder a load, not kept
-            shutil.rmtree(target, ignore_errors=True)
+            _keep_run_results(target, warehouse.warehouse_path, build_file)
 
     return warehouse_dbt_assets
 
@@ -179,39 +181,83 @@ class BuildResults:
     error: str | None
 
 
-# One parse a process: dbt's parse of the project (about 10 s) is the same for every build
-# with the same build-file name and embargo date, so it is made once and reused in process.
-_PARSED: dict[tuple[str, str], Any] = {}
+# One parse a process: a process that builds again reuses its parse of the project (dbt's
+# manifest), keyed by the build file's name (dbt-duckdb names the catalog after it). Across
+# processes, dbt's partial parsing does the same from the target folder (`dbt_target_dir`).
+_PARSED: dict[str, Any] = {}
 _DBT_LOCK = threading.Lock()  # dbt keeps global state: one invocation at a time in a process
 
 
-def run_dbt_build(build_file: Path, build_vars: dict[str, str], target: Path) -> BuildResults:
-    """`dbt build` in this process, without dbt's unit tests, reusing this process's parse.
+def dbt_target_dir(warehouse: Path) -> Path:
+    """dbt's target folder for builds of this warehouse, beside it: the same every load.
+
+    dbt parses the project again from scratch whenever its vars, its profile or its target
+    folder differ from the last parse's, so a load passes no vars (the embargo date is read
+    from ingest.load_settings), its profile names the same build file every time
+    (build_file.build_path), and the folder keeps `partial_parse.msgpack` between loads: a
+    fresh `niw run` pays a partial parse (about 2 s), not a full one (about 10 s).
+    """
+    return warehouse.with_name(f".{warehouse.name}.dbt")
+
+
+def _write_profile(folder: Path, build_file: Path) -> None:
+    """A profiles.yml naming this build file (its bytes are the same for every load)."""
+    text = (
+        "# Written by pipelines/warehouse/dbt.py for the loads of one warehouse.\n"
+        "ni_warehouse:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f"      path: {json.dumps(str(build_file))}\n      threads: 2\n"
+    )
+    profile = folder / "profiles.yml"
+    if not profile.exists() or profile.read_text(encoding="utf-8") != text:
+        profile.write_text(text, encoding="utf-8")
+
+
+def _forget_stale_parse(target: Path) -> None:
+    """After the project changed, parse it whole: dbt's partial parsing of changed files has
+    dropped YAML config (a singular test's meta) before, so it is trusted only to see that
+    nothing changed. The digest of the project the saved parse was made from is kept beside it.
+    """
+    from .quiet_night import project_digest
+
+    digest = project_digest(DBT_PROJECT_DIR.parent / "data" / "seeds")
+    noted = target / ".project_digest"
+    if not noted.exists() or noted.read_text(encoding="utf-8") != digest:
+        (target / "partial_parse.msgpack").unlink(missing_ok=True)
+        noted.write_text(digest, encoding="utf-8")
+
+
+def run_dbt_build(build_file: Path, target: Path) -> BuildResults:
+    """`dbt build` of build_file in this process, without dbt's unit tests.
 
     dbt's unit tests check the models' logic, not the night's data: `make test` runs them
-    (tests/test_dbt_models.py). The parse is keyed by the build file's name pattern (dbt-duckdb
-    names the catalog after it) and the embargo date (a var the models read).
+    (tests/test_dbt_models.py). Two processes never use one target folder at once: a lock
+    file in it is held for the whole invocation (a load holds the load lock too, but a
+    target folder outlives any one load and `niw prepare` may run beside).
     """
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import msg_to_dict
 
+    target.mkdir(parents=True, exist_ok=True)
     common = [
         *("--project-dir", str(DBT_PROJECT_DIR)),
-        *("--profiles-dir", str(DBT_PROJECT_DIR)),
+        *("--profiles-dir", str(target)),
         *("--target-path", str(target)),
         *("--log-path", str(target)),
         "--no-use-colors",
-        *("--vars", json.dumps(build_vars)),
     ]
-    key = (build_file.name.split(".build-")[0], build_vars["publish_as_of"])
     events: list[dict[str, Any]] = []
 
     def collect(message) -> None:
         if message.info.name in RESULT_EVENTS:
             events.append(msg_to_dict(message))
 
-    with _DBT_LOCK:
+    key = build_file.name
+    with _DBT_LOCK, (target / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _write_profile(target, build_file)
+        _forget_stale_parse(target)
+        (target / "run_results.json").unlink(missing_ok=True)  # a failure names this run's
         try:
             if key not in _PARSED:
                 parsed = dbtRunner().invoke(["parse", "--quiet", *common])
@@ -244,8 +290,9 @@ def _manifest(manifest_path: Path) -> dict[str, Any]:
     return json.loads(manifest_path.read_text(encoding="utf-8"))
 
 
-def _keep_run_results(target_path: Path, warehouse: Path) -> None:
-    """Copy dbt's run_results.json beside the warehouse, whole or not at all.
+def _keep_run_results(target_path: Path, warehouse: Path, build_file: Path) -> None:
+    """Copy dbt's run_results.json beside the warehouse, whole or not at all, with what each
+    failed test found (`_failing_rules`).
 
     Runs while dbt's own error may be on its way out: a failure here (a full disk) must not
     replace that error, so it is swallowed and the partial copy removed.
@@ -257,7 +304,47 @@ def _keep_run_results(target_path: Path, warehouse: Path) -> None:
         kept.unlink(missing_ok=True)
         if results.is_file():
             kept.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(results, partial)
+            text = results.read_text(encoding="utf-8")
+            document = json.loads(text)
+            if _failing_rules(document, build_file):
+                text = json.dumps(document, indent=1)
+            partial.write_text(text, encoding="utf-8")
             os.replace(partial, kept)
-    except OSError:
+    except (OSError, ValueError):
         partial.unlink(missing_ok=True)
+
+
+SHOWN_FAILING_ROWS = 5
+
+
+def _failing_rules(document: dict[str, Any], build_file: Path) -> bool:
+    """Add to each failed test's result the first rows its query returns on the build file
+    (`failing`): for a model's `rules` test, the rules broken and how many rows break each,
+    which dbt's message ("Got 2 results") does not say. True when any was added."""
+    import duckdb
+
+    failed = [
+        r
+        for r in document.get("results", [])
+        if r.get("unique_id", "").startswith("test.")
+        and r.get("status") in FAILED_STATUSES
+        and r.get("compiled_code")
+    ]
+    if not failed or not build_file.exists():
+        return False
+    try:
+        with duckdb.connect(str(build_file), read_only=True) as con:
+            for result in failed:
+                try:
+                    cursor = con.execute(result["compiled_code"])
+                    rows = cursor.fetchmany(SHOWN_FAILING_ROWS)
+                except duckdb.Error as error:
+                    result["failing"] = [f"(its query could not be run again: {error})"]
+                    continue
+                names = [d[0] for d in cursor.description]
+                result["failing"] = [
+                    ", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True)) for row in rows
+                ]
+    except duckdb.Error:  # the build file cannot be opened: dbt's message stands alone
+        return False
+    return True

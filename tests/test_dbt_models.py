@@ -583,11 +583,11 @@ def test_warnings_appended_after_the_build_are_counted(warehouse: Path, tmp_path
     ]
 
 
-def test_the_not_null_columns_test_names_each_column_holding_nulls(warehouse: Path) -> None:
-    # The compiled not_null_columns test of dim_indicator, as the build ran it, over a copy
-    # of the table with nulls planted in two of its columns.
+def test_a_models_rules_test_names_each_broken_rule(warehouse: Path) -> None:
+    # The compiled rules test of dim_indicator (one test for all its rules), as the build ran
+    # it, over a copy of the table with nulls planted in two columns and a duplicated number.
     compiled = warehouse.parent / "target" / "compiled" / "ni_warehouse" / "models"
-    (path,) = compiled.rglob("not_null_columns_dim_indicator_*.sql")
+    (path,) = compiled.rglob("rules_dim_indicator.sql")
     sql = path.read_text()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute(sql).fetchall() == []  # the built table passes
@@ -595,6 +595,12 @@ def test_the_not_null_columns_test_names_each_column_holding_nulls(warehouse: Pa
             "create temp table broken as select * replace (null as title) from marts.dim_indicator"
         )
         con.execute("update broken set period_type = null where ni_code in ('NI 1', 'NI 2')")
+        con.execute("update broken set ni_number = 2, polarity = 'up' where ni_code = 'NI 3'")
         relation = re.search(r'from ("[^"]+"\."marts"\."dim_indicator"|\S*dim_indicator)', sql)
         failing = con.execute(sql.replace(relation.group(1), "broken")).fetchall()
-    assert sorted(failing) == [("period_type", 2), ("title", 199)]
+    assert sorted(failing) == [
+        ("accepted values: polarity holds up", 1),
+        ("not null: period_type", 2),
+        ("not null: title", 199),
+        ("unique: ni_number", 1),
+    ]

@@ -11,6 +11,7 @@ for it, and the warning must name its area, indicator, old and new value.
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -74,7 +75,12 @@ def test_a_clean_load_passes_every_check(baseline: NightlyLoad) -> None:
     names = {e.check_name for e in evaluations}
     suites = {p.stem for p in (REPO_ROOT / "expectations").glob("*.json")}
     assert suites <= names  # every suite ran
-    assert len(names - suites) > 100  # and the dbt tests ran as checks too
+    # and every dbt test ran as a check too (a model's rules are one test: rules_<model>)
+    from pipelines.warehouse.dbt import dbt_project
+
+    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
+    dbt_tests = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "test"}
+    assert len(dbt_tests) > 50 and dbt_tests <= names, sorted(dbt_tests - names)
     assert [e.check_name for e in evaluations if not e.passed] == []
     assert "warehouse/live" in materialized(baseline.result)  # type: ignore[attr-defined]
     index = baseline.quality / "data_docs" / "index.html"
@@ -376,9 +382,15 @@ def test_a_failing_dbt_test_is_a_failed_check_and_blocks_publication(
     assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [
         (
             "staging/stg_ingest__loads",
-            "accepted_values_columns_stg_ingest__loads__loaded_nothing_new_",
+            "rules_stg_ingest__loads",
         )
     ]
+    # the run summary's dbt lines say which of the model's rules broke, on how many rows
+    from pipelines.warehouse.dbt import dbt_failures, dbt_results_path
+
+    said = dbt_failures(dbt_results_path(run.warehouse))
+    assert len(said) == 1 and "rules_stg_ingest__loads" in said[0], said
+    assert "rule=accepted values: outcome holds half_done, failing_rows=1" in said[0], said
     assert "warehouse/live" not in materialized(result)
     assert run.sha256() == published_before
 

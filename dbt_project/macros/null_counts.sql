@@ -1,5 +1,5 @@
 {#
-    For the not_null_columns test: `count(*) filter (where c is null) as "c"` for each column,
+    For the rules test (its not_null list): `count(*) filter (where c is null) as "c"` for each column,
     comma-separated.
 #}
 {% macro null_counts(columns) -%}

@@ -1,15 +1,12 @@
 """The site's charts: Altair specs drawn to SVG by vl-convert, for writing inline in a page.
 
 Two kinds here (the map is `cartogram.py`'s):
-- `trend_spec`: one chart per area and theme with a row per indicator (small multiples in
+- `draw_trend`: one chart per area and theme with a row per indicator (small multiples in
   bands), each row scaled to its own range: the area's values over time as a line with a dot
   at the latest, its 95 % confidence intervals as a pale band, England
   as a dashed line; on the right of each row its latest value; a labelled x axis of years.
-  Text is the cost: vl-convert measures every line of it (~1 ms a line on a busy machine),
-  and a text mark per row costs far more than one mark of many lines, so each column of text
-  is one mark with a line a row. A row's highest and lowest value, written beside it, cost as
-  much again as the rest of the chart: they are in the table under it instead. A chart per
-  indicator (~25 ms each) would be ~30,000 charts, a quarter of an hour.
+  Written as SVG directly (it is most of the site's charts, and vl-convert took ~130 ms for
+  each). A row's highest and lowest value are in the table under it.
 - `distribution_spec`: a histogram of the areas' values for an indicator's latest period, with
   England (or the areas' median) marked. The bins are counted here, not by Vega, so the data
   table beside the chart holds exactly the numbers drawn.
@@ -21,15 +18,19 @@ SVG carries no random ids: the same spec gives the same bytes.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import altair as alt
 import vl_convert
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 TREND_WIDTH = 440
 LABELS_WIDTH = 60  # right of the plot: each row's latest value
@@ -51,153 +52,141 @@ CONFIG = {
 }
 
 
-@cache
-def _trend_template() -> dict[str, Any]:
-    """The trend chart with named, empty datasets; `trend_spec` fills them in.
-
-    y is in pixels (`trend_spec` places each row), through a linear scale from [0, height] to
-    itself rather than no scale, so that a null y breaks the line: each series is one path
-    with a gap between rows, not a Vega group per row (smaller SVG, faster to draw). Texts are
-    one text mark of many lines each (one line a row), not a mark per row: the same measuring,
-    a tenth of the SVG.
-    """
-    x = alt.X(
-        "x:Q",
-        title="Year (each value is drawn at the middle of its period)",
-        scale=alt.Scale(domain=[2007, 2012], nice=False, zero=False),
-        axis=alt.Axis(values=[2007], format="d", grid=True, gridColor="#ddd", orient="bottom"),
-    )
-    y_scale = alt.Scale(domain=[0, ROW_HEIGHT], range=[0, ROW_HEIGHT], nice=False, zero=False)
-    y = alt.Y("y:Q", scale=y_scale, axis=None)
-    band = (
-        alt.Chart(alt.Data(name="bands"))
-        .mark_rect(fill="#f3f5f8")
-        .encode(
-            x=alt.value(0),
-            x2=alt.value(TREND_WIDTH + LABELS_WIDTH),
-            y=alt.Y("top:Q", scale=y_scale, axis=None),
-            y2="bottom:Q",
-        )
-    )
-
-    def line(
-        name: str, colour: str, width: float, dash: list[int] | None, **mark: Any
-    ) -> alt.Chart:
-        if dash:  # none on the dots: Chromium draws no cap on a dashed path of no length
-            mark["strokeDash"] = dash
-        return (
-            alt.Chart(alt.Data(name=name))
-            .mark_line(color=colour, strokeWidth=width, strokeJoin="round", **mark)
-            .encode(x=x, y=y, order="seq:Q")
-        )
-
-    # The 95 % intervals: one closed polygon a row (along the upper limits, back along the
-    # lower), all in one filled path.
-    interval = (
-        alt.Chart(alt.Data(name="interval"))
-        .mark_line(fill=INTERVAL_COLOUR, stroke=None, interpolate="linear-closed")
-        .encode(x=x, y=y, order="seq:Q")
-    )
-    # The latest values as dots: zero-length segments with round caps, all in one path (a
-    # circle mark writes ~150 bytes of SVG per dot, this ~20).
-    latest = line("latest", AREA_COLOUR, 8, None, strokeCap="round")
-    # Every text is one mark: a column of lines for the rows' labels (left of the plot) and
-    # one for their latest values (right of it). Each layer costs vl-convert ~20 ms a chart,
-    # whatever it holds, so the chart has as few as it can.
-    texts = (
-        alt.Chart(alt.Data(name="texts"))
-        .mark_text(
-            lineHeight=ROW_HEIGHT, align="left", baseline="middle", fontSize=11, fontWeight="bold"
-        )
-        .encode(
-            x=alt.X("at:Q", scale=None, axis=None),
-            y=y,
-            text="lines:N",
-            color=alt.Color("colour:N", scale=None),
-        )
-    )
-    chart = alt.layer(
-        band,
-        interval,
-        line("england", ENGLAND_COLOUR, 1.5, [4, 3]),
-        line("area", AREA_COLOUR, 2, [1, 0]),
-        latest,
-        texts,
-    ).properties(width=TREND_WIDTH + LABELS_WIDTH, height=ROW_HEIGHT)
-    return chart.configure(**CONFIG, mark=NO_MARK_ROLES).to_dict()
-
-
 def _x_pixels(x: float, domain: tuple[int, int]) -> float:
     return TREND_WIDTH * (x - domain[0]) / (domain[1] - domain[0])
 
 
-def trend_spec(rows: list[dict[str, Any]], x_domain: tuple[int, int]) -> dict[str, Any]:
+AXIS_TITLE = "Year (each value is drawn at the middle of its period)"
+PAD = 5  # around the drawing, as Vega pads a chart
+AXIS_HEIGHT = 44  # under the rows: ticks, year labels and the axis title
+
+
+def _number(value: float) -> str:
+    """A coordinate as SVG text: at most two decimals, no trailing zeros, no `-0`."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _path(points: list[list[tuple[float, float]]], closed: bool = False) -> str:
+    """An SVG path's `d`: one subpath per list of points (pixel x, y)."""
+    parts = []
+    for line in points:
+        head, *rest = line
+        part = f"M{_number(head[0])},{_number(head[1])}"
+        part += "".join(f"L{_number(x)},{_number(y)}" for x, y in rest)
+        parts.append(part + ("Z" if closed else ""))
+    return "".join(parts)
+
+
+def draw_trend(
+    rows: list[dict[str, Any]], x_domain: tuple[int, int], chart_id: str, name: str
+) -> Chart:
     """One band chart for a theme: a row per indicator, each scaled to its own range.
 
     `rows`: per indicator, in display order, {"label": "NI 117", "area": [(x, value), ...],
     "england": [(x, value), ...], "interval": [(x, lower, upper), ...], "latest": "6.8"}: x a
     decimal year, pairs in time order, `area` not empty; `latest` the latest value as written
     beside the row. Each row is scaled from its lowest to its highest value (area, England and
-    interval together). The plot is TREND_WIDTH wide and the x scale spans only that: the text
-    on the right is beyond the x domain.
+    interval together): the area's values as a line with a dot at the latest, its 95 %
+    intervals as a pale band, England as a dashed line, the row's label on the left and its
+    latest value on the right, and under the rows an axis of years.
+
+    Written as SVG here, not drawn by vl-convert: this chart is seven on every area page
+    (about 1,100 on a national site) and vl-convert took ~130 ms for each (two thirds of the
+    site's time); written directly it takes well under a millisecond. Only numbers and
+    "NI <number>" labels reach its text, and they are escaped anyway.
     """
-    series: dict[str, list[dict[str, Any]]] = {name: [] for name in ("area", "england", "interval")}
-    latest, bands = [], []
+    if not re.fullmatch(r"[a-z0-9-]+", chart_id):
+        raise ValueError(f"chart id {chart_id!r} is not a safe HTML id")
     inner = ROW_HEIGHT - 2 * ROW_PAD
     span = x_domain[1] - x_domain[0]
+    bands, intervals, england, area, latest = [], [], [], [], []
     for index, row in enumerate(rows):
         top = index * ROW_HEIGHT
-        values = [v for name in ("area", "england") for _, v in row[name]]
+        values = [v for key in ("area", "england") for _, v in row[key]]
         values += [v for _, lower, upper in row["interval"] for v in (lower, upper)]
         low, high = min(values), max(values)
 
-        def at(value: float, top: int = top, low: float = low, high: float = high) -> float:
+        def at(x: float, value: float, top: int = top, low: float = low, high: float = high):
             share = 0.5 if high == low else (value - low) / (high - low)
-            return round(top + ROW_PAD + inner * (1 - share), 2)
+            return _x_pixels(x, x_domain), top + ROW_PAD + inner * (1 - share)
 
-        def draw(points: list[dict], pairs: list[tuple[float, float]]) -> None:
-            for x, value in pairs:
-                points.append({"seq": len(points), "x": x, "y": at(value)})
-            if pairs:
-                points.append({"seq": len(points), "x": pairs[-1][0], "y": None})  # lift the pen
-
-        draw(series["area"], row["area"])
-        draw(series["england"], row["england"])
+        if index % 2 == 0:
+            bands.append(top)
+        if row["england"]:
+            england.append([at(x, v) for x, v in row["england"]])
+        area.append([at(x, v) for x, v in row["area"]])
         x, value = row["area"][-1]
-        draw(latest, [(x, value), (x, value)])
+        latest.append([at(x, value), at(x, value)])
         limits = row["interval"]
         if len(limits) == 1:  # one period: a narrow box rather than a line of no width
             x, lower, upper = limits[0]
             limits = [(x - span / 200, lower, upper), (x + span / 200, lower, upper)]
         if limits:
-            outline = [(x, upper) for x, _, upper in limits]
-            outline += [(x, lower) for x, lower, _ in reversed(limits)]
-            draw(series["interval"], outline)
-        if index % 2 == 0:
-            bands.append({"top": top, "bottom": top + ROW_HEIGHT})
+            outline = [at(x, upper) for x, _, upper in limits]
+            outline += [at(x, lower) for x, lower, _ in reversed(limits)]
+            intervals.append(outline)
     height = ROW_HEIGHT * max(len(rows), 1)
-    spec = copy.deepcopy(_trend_template())
-    spec["height"] = height
-
-    middle = ROW_HEIGHT / 2
-    spec["datasets"] = {
-        **series,
-        "latest": latest,
-        "bands": bands,
-        "texts": [
-            {"at": -LABEL_MARGIN, "y": middle, "lines": [r["label"] for r in rows], "colour": "#1b1b1b"},
-            {"at": TREND_WIDTH + 6, "y": middle, "lines": [r["latest"] for r in rows], "colour": AREA_COLOUR},
-        ],
-    }  # fmt: skip
-    for layer in spec["layer"]:
-        encoding = layer["encoding"]
-        encoding["y"]["scale"].update(domain=[0, height], range=[0, height])
-        if "field" in encoding["x"] and encoding["x"].get("scale") is not None:
-            scale = encoding["x"]["scale"]
-            scale["domain"] = list(x_domain)
-            scale["range"] = [0, TREND_WIDTH]  # the texts on the right are outside the domain
-            encoding["x"]["axis"]["values"] = list(range(x_domain[0], x_domain[1] + 1))
-    return spec
+    width = TREND_WIDTH + LABELS_WIDTH
+    years = range(x_domain[0], x_domain[1] + 1)
+    parts = [f'<g transform="translate({LABEL_MARGIN + PAD},{PAD})">']
+    parts += [
+        f'<rect x="0" y="{top}" width="{width}" height="{ROW_HEIGHT}" fill="#f3f5f8"/>'
+        for top in bands
+    ]
+    parts += [
+        f'<line x1="{_number(_x_pixels(year, x_domain))}" y1="0" '
+        f'x2="{_number(_x_pixels(year, x_domain))}" y2="{height}" stroke="#ddd"/>'
+        for year in years
+    ]
+    if intervals:
+        parts.append(f'<path d="{_path(intervals, closed=True)}" fill="{INTERVAL_COLOUR}"/>')
+    if england:
+        parts.append(
+            f'<path d="{_path(england)}" fill="none" stroke="{ENGLAND_COLOUR}" '
+            'stroke-width="1.5" stroke-dasharray="4,3" stroke-linejoin="round"/>'
+        )
+    parts.append(
+        f'<path d="{_path(area)}" fill="none" stroke="{AREA_COLOUR}" stroke-width="2" '
+        'stroke-linejoin="round"/>'
+    )
+    parts.append(
+        f'<path d="{_path(latest)}" fill="none" stroke="{AREA_COLOUR}" stroke-width="8" '
+        'stroke-linecap="round"/>'
+    )
+    for at_x, colour, anchor, key in (
+        (-LABEL_MARGIN, "#1b1b1b", "start", "label"),
+        (TREND_WIDTH + 6, AREA_COLOUR, "start", "latest"),
+    ):
+        lines = "".join(
+            f'<tspan x="{at_x}" y="{index * ROW_HEIGHT + ROW_HEIGHT // 2}">'
+            f"{escape(row[key])}</tspan>"
+            for index, row in enumerate(rows)
+        )
+        parts.append(
+            f'<text font-family="sans-serif" font-size="11" font-weight="bold" '
+            f'fill="{colour}" text-anchor="{anchor}" dominant-baseline="middle">{lines}</text>'
+        )
+    parts.append(f'<line x1="0" y1="{height}" x2="{TREND_WIDTH}" y2="{height}" stroke="#888"/>')
+    for year in years:
+        x = _number(_x_pixels(year, x_domain))
+        parts.append(f'<line x1="{x}" y1="{height}" x2="{x}" y2="{height + 5}" stroke="#888"/>')
+        parts.append(
+            f'<text x="{x}" y="{height + 17}" font-family="sans-serif" font-size="11" '
+            f'fill="#333" text-anchor="middle">{year}</text>'
+        )
+    parts.append(
+        f'<text x="{TREND_WIDTH // 2}" y="{height + 36}" font-family="sans-serif" '
+        f'font-size="11" font-weight="bold" fill="#333" text-anchor="middle">{AXIS_TITLE}</text>'
+    )
+    parts.append("</g>")
+    full_width = LABEL_MARGIN + width + 2 * PAD
+    full_height = height + AXIS_HEIGHT + 2 * PAD
+    attributes = Markup(
+        f'class="marks" width="{full_width}" height="{full_height}" '
+        f'viewBox="0 0 {full_width} {full_height}"'
+    )
+    return Chart(chart_id, name, attributes, Markup("".join(parts) + "</svg>"))
 
 
 def histogram_bins(values: list[float], target_bins: int = 12) -> list[tuple[float, float, int]]:
@@ -293,6 +282,43 @@ def distribution_spec(
     return spec
 
 
+# Drawing is the site's cost (vl-convert, ~27 ms a chart whatever its size), and most charts
+# of a release are the charts of the release before: a chart is drawn once per distinct spec
+# and kept, by the digest of its spec, in a cache folder the site's build names
+# (`use_chart_cache`; site.py keeps it under the publish folder and drops charts no build
+# used). vl-convert draws the same spec to the same bytes, so a kept chart is the chart.
+_CACHE: dict[str, Path | None] = {"folder": None}
+DRAWER = f"vl-convert {vl_convert.__version__}, altair {alt.__version__}"
+
+
+def use_chart_cache(folder: Path | None) -> None:
+    """Keep and reuse drawn charts in `folder` (None: draw every chart). Also a pool's
+    initializer: spawned workers set it for themselves."""
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    _CACHE["folder"] = folder
+
+
+def _draw(spec: dict[str, Any]) -> str:
+    folder = _CACHE["folder"]
+    if folder is None:
+        return vl_convert.vegalite_to_svg(spec)
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
+    key = hashlib.sha256(f"{DRAWER}\0{text}".encode()).hexdigest()
+    kept = folder / f"{key}.svg"
+    try:
+        svg = kept.read_text(encoding="utf-8")
+        os.utime(kept)  # used by this build: not dropped when the cache is pruned
+        return svg
+    except FileNotFoundError:
+        pass
+    svg = vl_convert.vegalite_to_svg(spec)
+    partial = folder / f".{key}.{os.getpid()}"
+    partial.write_text(svg, encoding="utf-8")
+    os.replace(partial, kept)  # whole or not at all: a killed build leaves no half chart
+    return svg
+
+
 _XMLNS = re.compile(r' xmlns(:xlink)?="[^"]*"')
 
 
@@ -318,7 +344,7 @@ def render_svg(spec: dict[str, Any], chart_id: str, name: str) -> Chart:
     """
     if not re.fullmatch(r"[a-z0-9-]+", chart_id):
         raise ValueError(f"chart id {chart_id!r} is not a safe HTML id")
-    svg = _XMLNS.sub("", vl_convert.vegalite_to_svg(spec), count=2)
+    svg = _XMLNS.sub("", _draw(spec), count=2)
     if not svg.startswith("<svg "):
         raise ValueError(f"vl-convert did not draw an <svg> element: {svg[:40]!r}")
     # The one place the site writes HTML it did not escape itself. Safe because vl-convert

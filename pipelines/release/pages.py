@@ -212,8 +212,7 @@ def _trend_figure(
             }
         )
     name = f"Trends in {theme} for {area_name}: one row for each of {len(drawn)} indicators"
-    spec = charts.trend_spec(chart_rows, domain)
-    return {"chart": charts.render_svg(spec, f"trend-{number_}", name), "rows": drawn}
+    return {"chart": charts.draw_trend(chart_rows, domain, f"trend-{number_}", name), "rows": drawn}
 
 
 def area_page(payload: dict[str, Any]) -> list[tuple[str, str]]:

@@ -418,9 +418,23 @@ def build_release_site(folder: Path, manifest: dict, say: Progress) -> int:
             "source_load": manifest["source_load"]["load_id"],
             "demo_note": manifest.get("demo_note"),
         }
-        return build_site(con, folder / "site", release, progress=say)
+        publish_dir = folder.parent
+        previous = manifest.get("previous_release")
+        return build_site(
+            con,
+            folder / "site",
+            release,
+            progress=say,
+            previous_site=publish_dir / previous / "site" if previous else None,
+            chart_cache=publish_dir / CHART_CACHE,
+        )
     finally:
         con.close()
+
+
+# Charts drawn for the releases, kept by their spec's digest (release/charts.py): the next
+# release draws only the charts that changed. Hidden, so no listing takes it for a release.
+CHART_CACHE = ".chart-cache"
 
 
 def same_data(previous: Path, files: list[dict[str, object]]) -> bool:

@@ -34,11 +34,16 @@ needs the usual `if __name__ == "__main__":` guard.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import math
 import multiprocessing
 import os
+import pickle
 import re
 import shutil
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -65,15 +70,23 @@ def build_site(
     *,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
+    previous_site: Path | None = None,
+    chart_cache: Path | None = None,
 ) -> int:
     """Write the offline site of one release into site_dir; return the number of pages.
 
     `workers`: processes drawing pages; None means one per CPU (up to 4) for a large site.
+    `previous_site`: the site of the release before; an area's or indicator's pages whose
+    input is the same as there are carried over byte for byte instead of drawn again.
+    `chart_cache`: where drawn charts are kept by their spec's digest (charts.py).
     """
     say = progress or (lambda message: None)
     meta = {k: str(release[k]) for k in ("release_id", "created", "as_of", "source_load")}
-    meta["demo_note"] = str(release.get("demo_note") or "")  # if any, a banner on every page
+    meta["demo_note"] = str(release.get("demo_note") or "")  # on the index, with its count
     meta["date"] = data.release_date(meta["as_of"])
+    # What the other pages say of the release: nothing that changes from one release to the
+    # next (the index says which release it is), so an unchanged page can be carried over.
+    page_meta = {"demo_note": data.DEMO_BANNER if meta["demo_note"] else ""}
     areas = [a for a in data.records(con, data.AREAS_SQL) if data.AREA_CODE.fullmatch(a["area_code"] or "")]  # fmt: skip
     skipped = len(data.records(con, "select distinct area_code from caa_area_performance"))
     if skipped - len(areas):
@@ -90,8 +103,8 @@ def build_site(
     known = {a["area_code"]: a for a in areas}
     league = data.league_rows(con, indicators, known, labels)
     group_values = data.groups(con)
-    jobs = _area_jobs(con, meta, areas, indicators, periods, league, group_values)
-    jobs += _indicator_jobs(con, meta, indicators, periods, league, group_values, known)
+    jobs = _area_jobs(con, page_meta, areas, indicators, periods, league, group_values)
+    jobs += _indicator_jobs(con, page_meta, indicators, periods, league, group_values, known)
     published = {job[1]["indicator"]["ni_code"] for job in jobs if job[0] == "indicator"}
 
     site_dir = Path(site_dir)
@@ -101,17 +114,97 @@ def build_site(
     _write(site_dir / "search-index.js", site_csv.search_index(areas, by_theme, published))
     for script in SCRIPTS:
         _write(site_dir / script, resources.files(__package__).joinpath("templates", script).read_text("utf-8"))  # fmt: skip
-    count, done = 1, 0
-    for files in _render(jobs, workers):
+    digests = {job[1]["html"]: _job_digest(job) for job in jobs}
+    before = _read_pages(previous_site)
+    carried, to_draw = [], []
+    for job in jobs:
+        name = job[1]["html"]
+        old = before.get(name)
+        if old and old["digest"] == digests[name] and _carry(previous_site, site_dir, old):
+            carried.append((name, old["files"]))
+        else:
+            to_draw.append(job)
+    if previous_site is not None:
+        say(f"site: {len(carried)} of {len(jobs)} areas and indicators unchanged since the "
+            f"release before (carried over); {len(to_draw)} to draw")  # fmt: skip
+    pages_written = {name: files for name, files in carried}
+    count = 1 + sum(f.endswith(".html") for _, files in carried for f in files)
+    started = time.time()
+    for done, (name, files) in enumerate(_render(to_draw, workers, chart_cache), start=1):
         for relative, text in files:
             path = site_dir / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             _write(path, text)
             count += relative.endswith(".html")
-        done += 1
-        if done % PROGRESS_EVERY == 0 or done == len(jobs):
-            say(f"site: {done} of {len(jobs)} areas and indicators written ({count} pages)")
+        pages_written[name] = [relative for relative, _ in files]
+        if done % PROGRESS_EVERY == 0 or done == len(to_draw):
+            say(f"site: {done} of {len(to_draw)} areas and indicators drawn ({count} pages)")
+    _write_pages(
+        site_dir, {n: {"digest": digests[n], "files": f} for n, f in pages_written.items()}
+    )
+    if chart_cache is not None and chart_cache.is_dir():
+        _prune_chart_cache(chart_cache, started)
     return count
+
+
+PAGES_FILE = "pages.json"  # in the site: each area's and indicator's input digest and files
+
+
+@functools.cache
+def _code_digest() -> str:
+    """Of what draws the pages: this package's code and templates, and the chart drawer."""
+    from .charts import DRAWER
+
+    digest = hashlib.sha256(DRAWER.encode())
+    package = Path(__file__).parent
+    for path in sorted([*package.glob("*.py"), *package.glob("templates/*")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _job_digest(job: tuple[str, dict]) -> str:
+    """The digest of everything one job's pages are drawn from (its data and the code)."""
+    return hashlib.sha256(_code_digest().encode() + pickle.dumps(job, protocol=5)).hexdigest()
+
+
+def _read_pages(previous_site: Path | None) -> dict[str, dict]:
+    if previous_site is None:
+        return {}
+    try:
+        return json.loads((previous_site / PAGES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # a site from before pages.json, or none: draw everything
+        return {}
+
+
+def _write_pages(site_dir: Path, pages_written: dict[str, dict]) -> None:
+    text = json.dumps(dict(sorted(pages_written.items())), indent=1, sort_keys=True)
+    _write(site_dir / PAGES_FILE, text + "\n")
+
+
+def _carry(previous_site: Path | None, site_dir: Path, old: dict) -> bool:
+    """Bring one job's files over from the release before (a hard link: releases are never
+    written again; a copy where links cannot be made). False when any is missing there."""
+    if previous_site is None:
+        return False
+    sources = [previous_site / relative for relative in old["files"]]
+    if not all(source.is_file() for source in sources):
+        return False
+    for relative, source in zip(old["files"], sources, strict=True):
+        target = site_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+    return True
+
+
+def _prune_chart_cache(folder: Path, started: float) -> None:
+    """Drop the kept charts this build did not use (each used one was touched)."""
+    for kept in folder.glob("*.svg"):
+        if kept.stat().st_mtime < started - 1:
+            kept.unlink(missing_ok=True)
 
 
 def _clear(site_dir: Path) -> None:
@@ -126,16 +219,31 @@ def _write(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
-def _render(jobs: list[tuple[str, dict]], workers: int | None) -> Iterator[list[tuple[str, str]]]:
+def _render(
+    jobs: list[tuple[str, dict]], workers: int | None, chart_cache: Path | None
+) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """(job name, its files) for each job, drawn in this process or by worker processes."""
+    from .charts import use_chart_cache
+
+    names = [job[1]["html"] for job in jobs]
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if len(jobs) >= PARALLEL_FROM_JOBS else 1
     if workers <= 1:
-        yield from map(pages.render_page, jobs)
+        use_chart_cache(chart_cache)
+        try:
+            yield from zip(names, map(pages.render_page, jobs), strict=True)
+        finally:
+            use_chart_cache(None)
         return
     # spawn, not fork: vl-convert runs threads that a forked child would inherit half-alive.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(pages.render_page, jobs, chunksize=1)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=use_chart_cache,
+        initargs=(chart_cache,),
+    ) as pool:
+        yield from zip(names, pool.map(pages.render_page, jobs, chunksize=1), strict=True)
 
 
 def _area_jobs(con, meta, areas, indicators, periods, league, group_values) -> list:

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from . import pages
+from .release import DEMO_NOTE
 
 AREA_CODE = re.compile(r"E\d{8}")
 NEIGHBOUR_COLUMNS = (
@@ -133,6 +134,11 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
         "select column_name from information_schema.columns where table_name = ?", [table]
     ).fetchall()
     return {name for (name,) in found}
+
+
+# The banner of every page but the index on a site of demo data (the index's note also
+# counts the invented values, which would change every page with every release).
+DEMO_BANNER = DEMO_NOTE
 
 
 def release_date(as_of: str) -> str:

@@ -29,7 +29,7 @@ HEAVIEST_FIRST = (
     "test_demo_levels.py",  # ~95 s: two real loads and the default-scale demo
     "test_hostile_e2e.py",  # ~100 s
     "test_dbt_models.py",  # ~80 s
-    "test_marts_reconcile.py",  # ~80 s
+    "test_marts_reconcile.py",  # ~80 s, and the fast-loads story: a resubmission, a quiet night
     "test_pipeline_e2e.py",  # ~75 s
     "test_operations_e2e.py",  # ~60 s
     "test_site_browser.py",  # ~50 s of Chromium

@@ -13,18 +13,25 @@ column must agree (floats to a relative 1e-9).
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import json
 import math
 import re
+import shutil
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import judgement
 import pytest
-from harness import SEEDS, DemoLoad
+from harness import SEEDS, DemoLoad, NightlyLoad
+
+from pipelines.release.release import build_release_site
+from pipelines.warehouse.quiet_night import pending_work
 
 ENGLAND = "E92000001"
 BEDFORD, CENTRAL_BEDFORDSHIRE, CHESHIRE_EAST = "E06000055", "E06000056", "E06000049"
@@ -741,3 +748,176 @@ def test_readme_flag_candidates_agree_with_the_judgement(warehouse):
     assert {
         (name, ni, period): candidate for name, ni, _, period, candidate, *_ in rows
     } == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast loads (docs/architecture.md, "What a load recomputes"): a load that builds on the live
+# warehouse and on the release before gives exactly what a build from empty gives, and a night
+# with nothing new records its load and changes nothing else. One story on a copy of the demo
+# load, in file order: one area's return resubmitted with a corrected value, then a quiet
+# night by `niw run`.
+
+DBT_SCHEMAS = ("reference", "staging", "intermediate", "marts", "audit", "publication")
+
+
+@pytest.fixture(scope="module")
+def story(demo_load: DemoLoad, tmp_path_factory) -> dict:
+    """The demo load copied (it is shared), then one area's return resubmitted and loaded."""
+    load = demo_load.load.copy(tmp_path_factory.mktemp("fast") / "deployment")
+    first = load.latest()
+    resubmitted = _resubmit(load)
+    second = load.run()
+    assert second.success
+    return {"load": load, "first": first, "second": load.latest(), "resubmitted": resubmitted}
+
+
+def _resubmit(load: NightlyLoad) -> tuple[str, str]:
+    """One area's final 2009/10 return again under a new name, one value corrected (a value
+    given without a numerator, so it stands alone); the paths of the new file and the old."""
+    for source in sorted(load.raw.glob("2009-10/round2_final/*.csv")):
+        try:
+            rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8-sig"))))
+        except UnicodeDecodeError:  # a Windows-1252 return: take another
+            continue
+        header = [h.strip().lower().replace(" ", "_") for h in rows[0]]
+        if "value" not in header or not {"num", "numerator"} & set(header):
+            continue
+        value = header.index("value")
+        numerator = header.index("num" if "num" in header else "numerator")
+        for row in rows[1:]:
+            try:
+                number = float(row[value].replace(",", "").rstrip("%"))
+            except ValueError:
+                continue
+            if not row[numerator].strip():
+                row[value] = str(round(number + 0.5, 2))
+                out = io.StringIO()
+                csv.writer(out, lineterminator="\n").writerows(rows)
+                relative = f"resubmissions/{source.stem}_corrected.csv"
+                load.write(relative, out.getvalue())
+                return relative, source.relative_to(load.raw).as_posix()
+    raise AssertionError("no demo return with a value given without a numerator")
+
+
+def _dbt_tables(path: Path) -> dict[str, list[tuple]]:
+    """Every table and view dbt builds, each as its sorted rows."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ? order by 1, 2",
+            [list(DBT_SCHEMAS)],
+        ).fetchall()
+        return {
+            f"{schema}.{name}": sorted(con.execute(f'select * from {schema}."{name}"').fetchall(), key=repr)  # noqa: S608
+            for schema, name in names
+        }  # fmt: skip
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_load_on_the_live_warehouse_gives_the_tables_of_a_build_from_empty(story, tmp_path):
+    """The resubmission's load built on the previous warehouse; dbt building the same ledger
+    into a file that holds only the ledger and the quality results gives the same tables."""
+    from pipelines.warehouse.dbt import run_dbt_build
+
+    load: NightlyLoad = story["load"]
+    empty = tmp_path / ".ni.duckdb.build-next"
+    shutil.copyfile(load.warehouse, empty)
+    with duckdb.connect(str(empty)) as con:
+        for schema in DBT_SCHEMAS:
+            con.execute(f"drop schema if exists {schema} cascade")
+    assert _dbt_tables(empty) == {}  # the ledger and the quality results only
+    results = run_dbt_build(empty, tmp_path / "dbt")
+    assert results.success, results.error
+    live = _dbt_tables(load.warehouse)
+    assert len(live) > 40
+    rebuilt = _dbt_tables(empty)
+    differ = [name for name in live if rebuilt.get(name) != live[name]]
+    assert not differ and rebuilt.keys() == live.keys(), differ
+
+
+def test_the_resubmission_is_the_current_value(story):
+    load: NightlyLoad = story["load"]
+    corrected = load.query(
+        "select new.area_code, new.ni_code, new.period_id, new.value "
+        "from ingest.accepted_values as new join ingest.accepted_values as old "
+        "using (area_code, ni_code, period_id) "
+        "where new.path = ? and old.path = ? and new.value <> old.value",
+        *story["resubmitted"],
+    )
+    assert len(corrected) == 1
+    area, ni, period, value = corrected[0]
+    assert load.query(
+        "select value, source_file from marts.fct_indicator_values "
+        "where area_code = ? and ni_code = ? and period_id = ?",
+        area,
+        ni,
+        period,
+    ) == [(value, story["resubmitted"][0])]
+    assert story["second"] != story["first"]
+
+
+def test_the_next_release_carries_over_unchanged_pages_and_matches_a_site_drawn_anew(
+    story, tmp_path
+):
+    first, second = story["first"], story["second"]
+    pages = json.loads((second / "site" / "pages.json").read_text(encoding="utf-8"))
+    carried = [
+        relative
+        for entry in pages.values()
+        for relative in entry["files"]
+        if (first / "site" / relative).exists()
+        and (second / "site" / relative).stat().st_ino == (first / "site" / relative).stat().st_ino
+    ]
+    assert carried, "no page was carried over"
+    # the manifest covers every file of the site, carried over or drawn
+    manifest = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
+    listed = {f["path"] for f in manifest["files"]}
+    assert {f"site/{p}" for p in _digests(second / "site")} <= listed
+    # a site drawn from nothing, from the same release files, is byte for byte the same
+    fresh = tmp_path / "release"
+    shutil.copytree(second, fresh, ignore=shutil.ignore_patterns("site"))
+    alone = {**manifest, "previous_release": None}
+    build_release_site(fresh, alone, lambda _message: None)
+    assert _digests(fresh / "site") == _digests(second / "site")
+
+
+def test_a_quiet_night_records_its_load_and_changes_nothing_else(story, tmp_path):
+    load: NightlyLoad = story["load"]
+    assert pending_work(load.settings()) is None
+    # the embargo date moving over a publication date, or other reference data, is work
+    assert pending_work(replace(load.settings(), publish_as_of="2030-01-01")) is None
+    earlier = replace(load.settings(), publish_as_of="2010-01-01")  # before 2008/09's date
+    assert "embargo date moved" in pending_work(earlier)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    (seeds / "regions.csv").write_text(
+        (seeds / "regions.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
+    assert "reference seeds changed" in pending_work(replace(load.settings(), seeds_dir=seeds))
+
+    tables_before = _dbt_tables(load.warehouse)
+    loads_before = load.query("select load_id from ingest.loads order by load_seq")
+    latest_before = load.latest()
+    done = load.niw("run")
+    assert done.returncode == 0, done.stderr
+    assert "nothing new" in done.stdout and "checks:    none ran" in done.stdout
+    loads = load.query("select load_id, outcome, files from ingest.loads order by load_seq")
+    assert [row[0] for row in loads[:-1]] == [row[0] for row in loads_before]
+    assert loads[-1][1:] == ("nothing_new", 0)
+    assert load.query(
+        "select load_id, outcome from audit.loads order by load_seq desc limit 1"
+    ) == [(loads[-1][0], "nothing_new")]
+    after = _dbt_tables(load.warehouse)
+    for listing in ("audit.loads", "staging.stg_ingest__loads"):  # views of ingest.loads
+        assert len(after.pop(listing)) == len(tables_before.pop(listing)) + 1
+    assert after == tables_before  # every other table and view as it was
+    assert load.latest() == latest_before  # the release stays
+    report = (load.quality / "index.html").read_text(encoding="utf-8")
+    assert "Tonight brought nothing new" in report and loads[-1][0] in report

@@ -72,7 +72,9 @@ windows as (
     where anchor.period_type in ('financial_year', 'academic_year', 'calendar_year')
 ),
 
--- The sums both tests are made of, over the window's five points.
+-- The sums both tests are made of, over the window's five points, each added in time order
+-- (t): a sum of doubles in whatever order the join gave them differs in its last bits from
+-- one build to the next, and a rebuild must give the same bytes.
 sums as (
     select
         scope,
@@ -84,16 +86,16 @@ sums as (
         count(*) as points,
         bool_and(has_counts) as all_counts,
         bool_and(weight is not null) as all_weights,
-        sum(r) as sum_r,
-        sum(n) as sum_n,
-        sum(r * t) as sum_rt,
-        sum(n * t) as sum_nt,
-        sum(n * t * t) as sum_ntt,
-        sum(weight) as sum_w,
-        sum(weight * t) as sum_wt,
-        sum(weight * t * t) as sum_wtt,
-        sum(weight * value) as sum_wy,
-        sum(weight * t * value) as sum_wty
+        sum(r order by t) as sum_r,
+        sum(n order by t) as sum_n,
+        sum(r * t order by t) as sum_rt,
+        sum(n * t order by t) as sum_nt,
+        sum(n * t * t order by t) as sum_ntt,
+        sum(weight order by t) as sum_w,
+        sum(weight * t order by t) as sum_wt,
+        sum(weight * t * t order by t) as sum_wtt,
+        sum(weight * value order by t) as sum_wy,
+        sum(weight * t * value order by t) as sum_wty
     from windows
     group by scope, subject_type, subject_code, ni_code, period_id
 ),

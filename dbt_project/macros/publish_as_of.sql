@@ -1,3 +1,5 @@
+-- noqa: disable=LT02
+-- (the Jinja control lines below are indented as the logic nests, not as SQL)
 {#
     The embargo date as a SQL date expression. A load records its embargo date in
     ingest.load_settings before dbt runs, and the models read the last load's from there (not

@@ -1,3 +1,5 @@
+-- noqa: disable=LT02
+-- (the Jinja control lines below are indented as the logic nests, not as SQL)
 {#
     Generic test: a model's rules in one query, so one test node a model instead of one a
     rule (docs/quality.md): every dbt test is a query, a Dagster asset check and an event in

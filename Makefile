@@ -49,6 +49,7 @@ format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_loads.py
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_quality.py
 	$(BIN)/python bench/bench_release.py

@@ -79,7 +79,7 @@ def test_quality_checks_guard_the_assets_and_hard_rules_block(
     # every dbt data test is an asset check too, one per test node in dbt's manifest
     manifest = json.loads(dbt_manifest.read_text())
     test_nodes = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
-    assert len(dbt_tests) == len(test_nodes) > 150
+    assert len(dbt_tests) == len(test_nodes) > 50  # a model's rules are one test (rules_<model>)
 
 
 def test_job_schedule_and_sensor(defs: dg.Definitions) -> None:

@@ -13,6 +13,7 @@ import importlib.resources
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -183,7 +184,18 @@ class DevTools:
         finally:
             os.close(self._commands)
             os.close(self._replies)
-            self._profile.cleanup()
+            self._remove_profile()
+
+    def _remove_profile(self) -> None:
+        """Chromium's helper processes (crashpad, zygote) can still write into the profile
+        for a moment after the browser exits: a removal that meets a new file tries again."""
+        for _attempt in range(20):
+            try:
+                self._profile.cleanup()
+                return
+            except OSError:
+                time.sleep(0.1)
+        shutil.rmtree(self._profile.name, ignore_errors=True)
 
 
 def axe_violations(

@@ -114,7 +114,7 @@ where final_reason is not null
 )
 
 CURRENT = """
-create or replace table current_values as
+create or replace {table} as
 select * exclude (n) from (
     select *, row_number() over (
         partition by area_code, ni_code, period_id
@@ -165,7 +165,7 @@ def full(raw: Path, db: Path) -> None:
         con.execute(JUDGE)
         for statement in APPEND:
             con.execute(statement, {"seq": 1})
-        con.execute(CURRENT.format(where=""))
+        con.execute(CURRENT.format(table="table current_values", where=""))
         con.execute(MARTS.format(ranks="ranks", groups="group_values", where=""))
 
 
@@ -183,9 +183,10 @@ def one(path: Path, db: Path) -> None:
         # current values: only the keys this file touched are recomputed
         con.execute(
             CURRENT.format(
+                table="temp table changed",
                 where="where (area_code, ni_code, period_id) in (select area_code, ni_code, "
-                "period_id from judged where final_reason is null)"
-            ).replace("create or replace table current_values", "create temp table changed")
+                "period_id from judged where final_reason is null)",
+            )
         )
         con.execute(
             "delete from current_values where (area_code, ni_code, period_id) in "

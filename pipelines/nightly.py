@@ -196,8 +196,11 @@ def _run_load(settings: Settings) -> int:
     from .warehouse.quiet_night import pending_work, record_quiet_night
 
     work = pending_work(settings)
-    if work is None:
-        return _quiet_night(settings, record_quiet_night(settings))
+    if work is None:  # recorded in a second: no Dagster run, no dbt build, no release
+        record_quiet_night(settings)
+        report = [f"  report:    {settings.quality_dir / 'index.html'}"]
+        _print_summary(settings, QUIET_NIGHT_CHECKS + report, True, [])
+        return 0
     _say(f"Tonight's work: {work}.")
 
     import dagster as dg
@@ -235,36 +238,37 @@ def _run_load(settings: Settings) -> int:
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
     from .quality.report import describe_quality
-    from .release.commands import describe_release
 
     evaluations = result.get_asset_check_evaluations()
     docs_index = settings.quality_dir / "index.html"
     if not result.success:
         _print_failure(result, settings, log_path, evaluations, docs_index)
         return 1
-    print(summarise_last_load(settings.warehouse))
-    for line in describe_ignored(settings.raw_dir) + describe_quiet_night(settings.warehouse):
-        print(line)
-    print("\n".join(describe_quality(evaluations, docs_index)))
-    print("\n".join(describe_release(settings.publish_dir, _release_unchanged(result))))
-    print(f"  dbt log:   {log_path}")
+    quality = describe_quality(evaluations, docs_index)
+    _print_summary(settings, quality, _release_unchanged(result), [f"  dbt log:   {log_path}"])
     return 0
 
 
-def _quiet_night(settings: Settings, load_id: str) -> int:
-    """The summary of a night that had nothing to do (pipelines/warehouse/quiet_night.py)."""
+# What the summary says of the checks on a night that had nothing to do.
+QUIET_NIGHT_CHECKS = [
+    "  checks:    none ran: no file was taken up and nothing was rebuilt (no dbt build, no release)"
+]
+
+
+def _print_summary(
+    settings: Settings, quality: list[str], release_unchanged: bool, after: list[str]
+) -> None:
+    """The run summary of a load that finished: its files and rows, what it skipped or left
+    open, its checks (`quality`), the release it made or kept, then `after`."""
     from .release.commands import describe_release
 
     print(summarise_last_load(settings.warehouse))
     for line in describe_ignored(settings.raw_dir) + describe_quiet_night(settings.warehouse):
         print(line)
-    print(
-        "  checks:    none ran: no file was taken up and nothing was rebuilt (no dbt build, "
-        "no release)"
-    )
-    print(f"  report:    {settings.quality_dir / 'index.html'}")
-    print("\n".join(describe_release(settings.publish_dir, unchanged=True)))
-    return 0
+    print("\n".join(quality))
+    print("\n".join(describe_release(settings.publish_dir, release_unchanged)))
+    for line in after:
+        print(line)
 
 
 def _release_unchanged(result) -> bool:

@@ -10,7 +10,7 @@ stands for, so rows_read = sum(copies) + rejected rows, file by file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -122,26 +122,43 @@ class _Lander:
         self._reset()
 
 
+def _new_files(
+    candidates: list[CandidateFile],
+    raw_dir: Path,
+    seen: set[tuple[str, str | None]],
+    progress: Callable[[str], None] = lambda message: None,
+) -> Iterator[tuple[CandidateFile, bytes | None, str | None, OSError | None]]:
+    """The files a load takes up, read: (file, bytes, SHA-256, None), or (file, None, None,
+    the error) for one that cannot be read. A file is taken up when its path is new or its
+    bytes changed (the contract's rule), or it became unreadable; `seen` is `files_seen`."""
+    step = max(1, len(candidates) // 10)
+    for index, candidate in enumerate(candidates, start=1):
+        if index % step == 0 or index == len(candidates):
+            progress(f"read {index}/{len(candidates)} files")
+        try:
+            data = read_file_bytes(candidate, raw_dir)
+        except OSError as exc:
+            if (candidate.path, None) not in seen:  # else still unreadable, already reported
+                yield candidate, None, None, exc
+            continue
+        sha = sha256_hex(data)
+        if (candidate.path, sha) not in seen:  # else these bytes at this path were taken up
+            yield candidate, data, sha, None
+
+
 def _take_up(
     candidates: list[CandidateFile],
     raw_dir: Path,
-    seen: set[tuple[str, str]],
+    seen: set[tuple[str, str | None]],
     loaded_before: dict[str, str],
     lander: _Lander,
     progress: Callable[[str], None],
 ) -> list[FileOutcome]:
     outcomes: list[FileOutcome] = []
-    step = max(1, len(candidates) // 10)
-    for index, candidate in enumerate(candidates, start=1):
-        if index % step == 0 or index == len(candidates):
-            progress(f"read {index}/{len(candidates)} files")
+    for candidate, data, sha, error in _new_files(candidates, raw_dir, seen, progress):
         order = len(outcomes) + 1
-        try:
-            data = read_file_bytes(candidate, raw_dir)
-        except OSError as exc:
-            if (candidate.path, None) in seen:
-                continue  # still unreadable, and already reported: nothing new to say
-            reason = exc.strerror or str(exc)
+        if error is not None:
+            reason = error.strerror or str(error)
             outcomes.append(
                 FileOutcome(
                     candidate.path,
@@ -154,9 +171,6 @@ def _take_up(
                 )
             )
             continue
-        sha = sha256_hex(data)
-        if (candidate.path, sha) in seen:
-            continue  # these exact bytes at this path were taken up before
         outcome = FileOutcome(candidate.path, sha, candidate.format, order, "LOADED")
         outcomes.append(outcome)
         if sha in loaded_before:
@@ -182,18 +196,8 @@ def _take_up(
 
 
 def count_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> int:
-    """How many files under raw_dir a load would take up now, by the same rule as `_take_up`:
-    a new path, a known path whose bytes changed, or a file newly unreadable."""
-    seen = files_seen(con)
-    new = 0
-    for candidate in list_return_files(raw_dir):
-        try:
-            data = read_file_bytes(candidate, raw_dir)
-        except OSError:
-            new += (candidate.path, None) not in seen
-            continue
-        new += (candidate.path, sha256_hex(data)) not in seen
-    return new
+    """How many files under raw_dir a load would take up now (`_new_files`)."""
+    return sum(1 for _ in _new_files(list_return_files(raw_dir), raw_dir, files_seen(con)))
 
 
 def run_ingest(

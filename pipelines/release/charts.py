@@ -52,6 +52,12 @@ CONFIG = {
 }
 
 
+def _check_chart_id(chart_id: str) -> None:
+    """A chart's id is written into the page as an HTML id: letters, digits and hyphens."""
+    if not re.fullmatch(r"[a-z0-9-]+", chart_id):
+        raise ValueError(f"chart id {chart_id!r} is not a safe HTML id")
+
+
 def _x_pixels(x: float, domain: tuple[int, int]) -> float:
     return TREND_WIDTH * (x - domain[0]) / (domain[1] - domain[0])
 
@@ -96,8 +102,7 @@ def draw_trend(
     site's time); written directly it takes well under a millisecond. Only numbers and
     "NI <number>" labels reach its text, and they are escaped anyway.
     """
-    if not re.fullmatch(r"[a-z0-9-]+", chart_id):
-        raise ValueError(f"chart id {chart_id!r} is not a safe HTML id")
+    _check_chart_id(chart_id)
     inner = ROW_HEIGHT - 2 * ROW_PAD
     span = x_domain[1] - x_domain[0]
     bands, intervals, england, area, latest = [], [], [], [], []
@@ -128,17 +133,16 @@ def draw_trend(
             intervals.append(outline)
     height = ROW_HEIGHT * max(len(rows), 1)
     width = TREND_WIDTH + LABELS_WIDTH
-    years = range(x_domain[0], x_domain[1] + 1)
+    # each year's tick: (year, x in pixels as written), for the grid and the axis
+    ticks = [
+        (year, _number(_x_pixels(year, x_domain))) for year in range(x_domain[0], x_domain[1] + 1)
+    ]
     parts = [f'<g transform="translate({LABEL_MARGIN + PAD},{PAD})">']
     parts += [
         f'<rect x="0" y="{top}" width="{width}" height="{ROW_HEIGHT}" fill="#f3f5f8"/>'
         for top in bands
     ]
-    parts += [
-        f'<line x1="{_number(_x_pixels(year, x_domain))}" y1="0" '
-        f'x2="{_number(_x_pixels(year, x_domain))}" y2="{height}" stroke="#ddd"/>'
-        for year in years
-    ]
+    parts += [f'<line x1="{x}" y1="0" x2="{x}" y2="{height}" stroke="#ddd"/>' for _, x in ticks]
     if intervals:
         parts.append(f'<path d="{_path(intervals, closed=True)}" fill="{INTERVAL_COLOUR}"/>')
     if england:
@@ -154,9 +158,9 @@ def draw_trend(
         f'<path d="{_path(latest)}" fill="none" stroke="{AREA_COLOUR}" stroke-width="8" '
         'stroke-linecap="round"/>'
     )
-    for at_x, colour, anchor, key in (
-        (-LABEL_MARGIN, "#1b1b1b", "start", "label"),
-        (TREND_WIDTH + 6, AREA_COLOUR, "start", "latest"),
+    for at_x, colour, key in (
+        (-LABEL_MARGIN, "#1b1b1b", "label"),
+        (TREND_WIDTH + 6, AREA_COLOUR, "latest"),
     ):
         lines = "".join(
             f'<tspan x="{at_x}" y="{index * ROW_HEIGHT + ROW_HEIGHT // 2}">'
@@ -165,11 +169,10 @@ def draw_trend(
         )
         parts.append(
             f'<text font-family="sans-serif" font-size="11" font-weight="bold" '
-            f'fill="{colour}" text-anchor="{anchor}" dominant-baseline="middle">{lines}</text>'
+            f'fill="{colour}" text-anchor="start" dominant-baseline="middle">{lines}</text>'
         )
     parts.append(f'<line x1="0" y1="{height}" x2="{TREND_WIDTH}" y2="{height}" stroke="#888"/>')
-    for year in years:
-        x = _number(_x_pixels(year, x_domain))
+    for year, x in ticks:
         parts.append(f'<line x1="{x}" y1="{height}" x2="{x}" y2="{height + 5}" stroke="#888"/>')
         parts.append(
             f'<text x="{x}" y="{height + 17}" font-family="sans-serif" font-size="11" '
@@ -342,8 +345,7 @@ def render_svg(spec: dict[str, Any], chart_id: str, name: str) -> Chart:
     The namespace declarations are dropped: HTML puts inline `<svg>` in the SVG namespace
     itself, and the page then holds no URL at all.
     """
-    if not re.fullmatch(r"[a-z0-9-]+", chart_id):
-        raise ValueError(f"chart id {chart_id!r} is not a safe HTML id")
+    _check_chart_id(chart_id)
     svg = _XMLNS.sub("", _draw(spec), count=2)
     if not svg.startswith("<svg "):
         raise ValueError(f"vl-convert did not draw an <svg> element: {svg[:40]!r}")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
 from pathlib import Path
 
 import duckdb
@@ -52,6 +51,14 @@ def project_digest(seeds_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def _last_digest(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The project digest the last load recorded (None before any did)."""
+    row = con.execute(
+        "select project_digest from ingest.load_settings order by load_seq desc limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
 def pending_work(settings: Settings) -> str | None:
     """Why tonight's load has work to do, or None when it would change nothing."""
     live = settings.warehouse
@@ -63,15 +70,13 @@ def pending_work(settings: Settings) -> str | None:
         return f"the live warehouse could not be opened ({error})"
     with con:
         try:
-            settings_row = con.execute(
-                "select project_digest from ingest.load_settings order by load_seq desc limit 1"
-            ).fetchone()
+            built_digest = _last_digest(con)
             built_as_of = con.execute("select max(as_of) from publication.embargo").fetchone()[0]
         except duckdb.CatalogException:
             return "the warehouse was built before loads recorded their settings"
-        if settings_row is None or built_as_of is None:
+        if built_digest is None or built_as_of is None:
             return "no load has recorded its settings yet"
-        if settings_row[0] != project_digest(settings.seeds_dir):
+        if built_digest != project_digest(settings.seeds_dir):
             return "the dbt project or the reference seeds changed since the last build"
         new = count_new_files(con, settings.raw_dir)
         if new:
@@ -96,17 +101,16 @@ def record_quiet_night(settings: Settings) -> str:
     from ..quality.schema import open_warnings
 
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    run_id = f"quiet-{uuid.uuid4().hex[:8]}"
+    run_id = "quiet-night"  # every run builds into the one build file (build_file.build_path)
     build = start_build(settings.warehouse, run_id)
     try:
         with duckdb.connect(str(build)) as con:
+            # the project is the one the live warehouse was built from (`pending_work` found
+            # the same digest), so its digest is carried over, not computed again
+            digest = _last_digest(con)
             load = append_nothing_new(con, started_at)
             record_load_settings(
-                con,
-                load.load_id,
-                load.load_seq,
-                embargo_date(settings.publish_as_of),
-                project_digest(settings.seeds_dir),
+                con, load.load_id, load.load_seq, embargo_date(settings.publish_as_of), digest
             )
             as_of_load, warnings = open_warnings(con)
         swap_in(settings.warehouse, run_id, settings.keep_generations)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
@@ -139,9 +140,13 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         nodes = sum(
             n["resource_type"] in ("seed", "model", "test") for n in manifest["nodes"].values()
         )
-        context.log.info(f"dbt build: {nodes} seeds, models and tests ...")
+        refresh = full_refresh_reason(build_file)
+        context.log.info(
+            f"dbt build: {nodes} seeds, models and tests, "
+            + (f"every model whole ({refresh}) ..." if refresh else "incremental ...")
+        )
         try:
-            results = run_dbt_build(build_file, target)
+            results = run_dbt_build(build_file, target, full_refresh=refresh is not None)
             translator = WarehouseTranslator()
             for done, raw in enumerate(results.events, start=1):
                 if done % DBT_PROGRESS_EVERY == 0:
@@ -160,6 +165,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                     f"(see {dbt_results_path(warehouse.warehouse_path)})"
                     + (f": {results.error}" if results.error else "")
                 )
+            if not refresh:
+                context.log.info(f"dbt build: recomputed {recomputed_indicators(build_file)}")
         finally:
             _keep_run_results(target, warehouse.warehouse_path, build_file)
 
@@ -226,7 +233,7 @@ def _forget_stale_parse(target: Path) -> None:
         noted.write_text(digest, encoding="utf-8")
 
 
-def run_dbt_build(build_file: Path, target: Path) -> BuildResults:
+def run_dbt_build(build_file: Path, target: Path, full_refresh: bool = False) -> BuildResults:
     """`dbt build` of build_file in this process, without dbt's unit tests.
 
     dbt's unit tests check the models' logic, not the night's data: `make test` runs them
@@ -265,7 +272,12 @@ def run_dbt_build(build_file: Path, target: Path) -> BuildResults:
                     raise DbtBuildFailed(f"dbt could not parse the project: {parsed.exception}")
                 _PARSED[key] = parsed.result
             outcome = dbtRunner(manifest=_PARSED[key], callbacks=[collect]).invoke(
-                ["build", "--exclude-resource-type", "unit_test", *common]
+                [
+                    "build",
+                    *(["--full-refresh"] if full_refresh else []),
+                    *("--exclude-resource-type", "unit_test"),
+                    *common,
+                ]
             )
         finally:
             # dbt-duckdb keeps its DuckDB connection open between invocations: close it, so
@@ -279,6 +291,41 @@ def run_dbt_build(build_file: Path, target: Path) -> BuildResults:
     failed = sum(str(getattr(r, "status", "")) in FAILED_STATUSES for r in results)
     error = str(outcome.exception) if outcome.exception else None
     return BuildResults(outcome.success, events, failed, error)
+
+
+def recomputed_indicators(build_file: Path) -> str:
+    """Which indicators the build's incremental models recomputed, and why, in words."""
+    with duckdb.connect(str(build_file), read_only=True) as con:
+        rows = con.execute(
+            "select reason, count(*) from intermediate.int_load_changes group by reason "
+            "order by reason"
+        ).fetchall()
+    if not rows:
+        return "no indicator's figures: no value changed"
+    return "; ".join(f"{count} indicators: {reason}" for reason, count in rows)
+
+
+def full_refresh_reason(build_file: Path) -> str | None:
+    """Why this build must rebuild its incremental models whole, or None when it may not.
+
+    The incremental models keep every indicator's rows between loads and recompute the
+    indicators of int_load_changes only; that is exact only while the models and seeds that
+    built the kept rows are tonight's. So a build is whole when the warehouse records no
+    earlier build, or when the digest of the dbt project and seeds the build before recorded
+    (ingest.load_settings) is not this load's.
+    """
+    with duckdb.connect(str(build_file), read_only=True) as con:
+        try:
+            digests = con.execute(
+                "select project_digest from ingest.load_settings order by load_seq desc limit 2"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return "the warehouse records no build settings"
+    if len(digests) < 2:
+        return "the first build of this warehouse"
+    if digests[0][0] != digests[1][0]:
+        return "the dbt project or the seeds changed since the last build"
+    return None
 
 
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}

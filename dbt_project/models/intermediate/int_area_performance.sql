@@ -11,9 +11,11 @@
 -- (int_group_values__judged, group type neighbours), the area's rank among them
 -- (int_area_values__neighbour_ranked) and the value's comparison with their aggregate, by the
 -- same rule as England's. Every join matches on scope: nothing from one scope reaches the other.
+-- depends_on: {{ ref('int_load_changes') }}
 with scoped_values as (
     select * from {{ ref('int_values__scoped') }}
     where value is not null
+    {{ and_changed_indicators() }}
 ),
 
 periods as (
@@ -26,28 +28,34 @@ areas as (
 
 ranked as (
     select * from {{ ref('int_area_values__ranked') }}
+    {{ where_changed_indicators() }}
 ),
 
 trend as (
     select * from {{ ref('int_area_values__trend') }}
+    {{ where_changed_indicators() }}
 ),
 
 group_values as (
     select * from {{ ref('int_group_values') }}
+    {{ where_changed_indicators() }}
 ),
 
 targets as (
     select * from {{ ref('int_laa_target_progress') }}
+    {{ where_changed_indicators() }}
 ),
 
 intervals as (
     select * from {{ ref('int_values__intervals') }}
     where subject_type = 'area'
+    {{ and_changed_indicators() }}
 ),
 
 recent_trend as (
     select * from {{ ref('int_values__recent_trend') }}
     where subject_type = 'area'
+    {{ and_changed_indicators() }}
 ),
 
 neighbour_groups as (
@@ -58,10 +66,12 @@ neighbour_groups as (
 neighbour_values as (
     select * from {{ ref('int_group_values__judged') }}
     where group_type = 'neighbours'
+    {{ and_changed_indicators() }}
 ),
 
 neighbour_ranked as (
     select * from {{ ref('int_area_values__neighbour_ranked') }}
+    {{ where_changed_indicators() }}
 ),
 
 dated_values as (

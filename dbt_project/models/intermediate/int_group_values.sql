@@ -19,9 +19,11 @@
 --                            the demo set; exact sums about half that (docs/comparators.md).
 --                            Figures to 20 digits before the point and 18 after, far beyond
 --                            any indicator's.
+-- depends_on: {{ ref('int_load_changes') }}
 with scoped_values as (
     select * from {{ ref('int_values__scoped') }}
     where value is not null
+    {{ and_changed_indicators() }}
 ),
 
 group_members as (

@@ -3,18 +3,22 @@
 -- England at 95 % and 99.8 % (null for England itself; macros/judgement/compare_with.sql) and
 -- its recent trend (int_values__recent_trend): the same judgement as an area's, for every
 -- region and MAA.
+-- depends_on: {{ ref('int_load_changes') }}
 with group_values as (
     select * from {{ ref('int_group_values') }}
+    {{ where_changed_indicators() }}
 ),
 
 intervals as (
     select * from {{ ref('int_values__intervals') }}
     where subject_type <> 'area'
+    {{ and_changed_indicators() }}
 ),
 
 recent_trend as (
     select * from {{ ref('int_values__recent_trend') }}
     where subject_type <> 'area'
+    {{ and_changed_indicators() }}
 ),
 
 indicators as (

@@ -10,14 +10,17 @@
 -- numerators and denominators (proportions, rates) or the summed count. An interval computed
 -- from O and n that does not contain the value as returned (a value rounded differently from
 -- its parts) is withheld with a note rather than shown beside a value it excludes.
+-- depends_on: {{ ref('int_load_changes') }}
 with scoped_values as (
     select * from {{ ref('int_values__scoped') }}
     where value is not null
+    {{ and_changed_indicators() }}
 ),
 
 group_values as (
     select * from {{ ref('int_group_values') }}
     where value is not null
+    {{ and_changed_indicators() }}
 ),
 
 indicators as (

@@ -11,8 +11,10 @@
 -- recent_trend: increasing, decreasing, no_significant_change or cannot_be_calculated (the
 -- reason in recent_trend_note); recent_trend_direction turns a significant trend into
 -- getting_better / getting_worse by polarity (null without polarity or significance).
+-- depends_on: {{ ref('int_load_changes') }}
 with intervals as (
     select * from {{ ref('int_values__intervals') }}
+    {{ where_changed_indicators() }}
 ),
 
 indicators as (

@@ -863,6 +863,35 @@ def test_the_resubmission_is_the_current_value(story):
     assert story["second"] != story["first"]
 
 
+def test_the_resubmission_recomputed_only_the_indicator_it_changed(story):
+    """The incremental models (int_load_changes) recomputed the corrected value's indicator,
+    or every indicator when the value is a neighbour baseline; the test above proves the
+    tables are those of a build from empty either way."""
+    load: NightlyLoad = story["load"]
+    ((ni_code, period_id),) = load.query(
+        "select new.ni_code, new.period_id from ingest.accepted_values as new "
+        "join ingest.accepted_values as old using (area_code, ni_code, period_id) "
+        "where new.path = ? and old.path = ? and new.value <> old.value",
+        *story["resubmitted"],
+    )
+    recomputed = dict(load.query("select ni_code, reason from intermediate.int_load_changes"))
+    baseline = load.query(
+        "select 1 from intermediate.int_comparator_variables as v, staging.stg_reference__periods "
+        "as p where v.ni_code = ? and p.period_id = ? and p.financial_year in ('2008-09', "
+        "'2009-10')",
+        ni_code,
+        period_id,
+    )
+    if baseline:
+        assert set(recomputed.values()) == {"neighbour baseline changed"}
+        assert (
+            len(recomputed)
+            == load.query("select count(*) from staging.stg_reference__national_indicators")[0][0]
+        )
+    else:
+        assert recomputed == {ni_code: "values changed"}
+
+
 def test_the_next_release_carries_over_unchanged_pages_and_matches_a_site_drawn_anew(
     story, tmp_path
 ):

@@ -7,9 +7,11 @@
 --                      int_area_values__ranked; null for polarity neither.
 -- Values are compared to 9 decimal places so that float noise in derived values does not
 -- split a tie. An area without neighbours is ranked 1 of 1.
+-- depends_on: {{ ref('int_load_changes') }}
 with scoped_values as (
     select * from {{ ref('int_values__scoped') }}
     where value is not null
+    {{ and_changed_indicators() }}
 ),
 
 comparator_groups as (

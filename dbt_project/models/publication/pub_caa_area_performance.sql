@@ -3,11 +3,13 @@
 -- (models/intermediate/int_area_performance.sql, scope publishable). The area's value and
 -- previous value are released with a negative zero as 0.0, as they always have been
 -- (macros/without_negative_zero.sql).
+-- depends_on: {{ ref('int_load_changes') }}
 {{ config(alias='caa_area_performance') }}
 
 with area_performance as (
     select * from {{ ref('int_area_performance') }}
     where scope = 'publishable'
+    {{ and_changed_indicators() }}
 )
 
 select

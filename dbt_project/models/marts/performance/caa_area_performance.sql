@@ -1,9 +1,11 @@
 -- The CAA publication mart over the current values of every area (whatever their status); the
 -- logic: models/intermediate/int_area_performance.sql. Its released namesake, over publishable
 -- values only, is publication.caa_area_performance.
+-- depends_on: {{ ref('int_load_changes') }}
 with area_performance as (
     select * from {{ ref('int_area_performance') }}
     where scope = 'current'
+    {{ and_changed_indicators() }}
 )
 
 select

@@ -126,13 +126,17 @@ def main() -> None:
         floor_seconds = floors[key][0] if key in floors else None
         ratio = f"{seconds / floor_seconds:5.0f}x" if floor_seconds else "     -"
         shown_floor = f"{floor_seconds:6.2f}s" if floor_seconds else "      -"
-        verdict = "met" if seconds < TARGETS[key] and rss < RSS_TARGET_MB else "MISSED"
+        misses = [f"by {seconds - TARGETS[key]:.0f} s"] if seconds >= TARGETS[key] else []
+        if rss >= RSS_TARGET_MB:
+            misses.append(f"RSS over {RSS_TARGET_MB} MB by {rss - RSS_TARGET_MB:.0f} MB")
+        verdict = f"MISSED {', '.join(misses)}" if misses else "met"
         failed = "" if status == 0 else f"  (exit {status}: see {log})"
         print(
             f"{label:<58} {shown_floor} {seconds:7.1f}s {ratio} {rss:7.0f}MB "
             f"<{TARGETS[key]:>4.0f}s {verdict}{failed}"
         )
     print(f"floor peak RSS: {max(f[1] for f in floors.values()):.0f} MB; log: {log}")
+    print('why the targets are missed, step by step: docs/performance.md, "Fast loads"')
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -245,8 +245,21 @@ def _run_load(settings: Settings) -> int:
         _print_failure(result, settings, log_path, evaluations, docs_index)
         return 1
     quality = describe_quality(evaluations, docs_index)
-    _print_summary(settings, quality, _release_unchanged(result), [f"  dbt log:   {log_path}"])
+    rebuilt = [f"  rebuilt:   {describe_rebuild(settings.warehouse)}"]
+    _print_summary(
+        settings, rebuilt + quality, _release_unchanged(result), [f"  dbt log:   {log_path}"]
+    )
     return 0
+
+
+def describe_rebuild(warehouse: Path) -> str:
+    """What the load's dbt build recomputed, in words (docs/operations.md, "A resubmission")."""
+    from .warehouse.dbt import full_refresh_reason, recomputed_indicators
+
+    whole = full_refresh_reason(warehouse)
+    if whole:
+        return f"every model whole ({whole})"
+    return f"incremental: {recomputed_indicators(warehouse)} recomputed"
 
 
 # What the summary says of the checks on a night that had nothing to do.

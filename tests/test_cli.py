@@ -49,6 +49,7 @@ def test_run_loads_and_prints_an_actionable_summary(env) -> None:
     assert "notes.txt: UNSUPPORTED_FORMAT" in summary
     assert env["NIW_WAREHOUSE"] in summary
     assert "quality:   5 of 5 blocking suites passed" in summary
+    assert "rebuilt:   every model whole (the first build of this warehouse)" in summary
     report = Path(env["NIW_QUALITY_DIR"]) / "index.html"
     assert f"report:    {report}" in summary
     # The value has no status, so it is provisional: released nowhere, but a release is made.
@@ -88,3 +89,15 @@ def test_failed_load_exits_non_zero_and_says_nothing_was_published(env, tmp_path
         in failed.stderr
     )
     assert Path(env["NIW_WAREHOUSE"]).read_bytes() == before
+
+
+def test_the_next_load_recomputes_only_the_indicator_it_changed(env) -> None:
+    # the file the failed load above could not take up: a new NI 117 value for Barnsley
+    done = niw("run", env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "rebuilt:   incremental: 1 indicator (values changed) recomputed" in done.stdout
+    with duckdb.connect(env["NIW_WAREHOUSE"], read_only=True) as con:
+        assert con.execute(
+            "select period_id, value, is_latest_period from marts.caa_area_performance "
+            "order by period_id"
+        ).fetchall() == [("2008-09", 7.5, False), ("2010-11", 6.5, True)]

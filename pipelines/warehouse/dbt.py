@@ -301,8 +301,10 @@ def recomputed_indicators(build_file: Path) -> str:
             "order by reason"
         ).fetchall()
     if not rows:
-        return "no indicator's figures: no value changed"
-    return "; ".join(f"{count} indicators: {reason}" for reason, count in rows)
+        return "no indicator (no value changed)"
+    return "; ".join(
+        f"{count} {'indicator' if count == 1 else 'indicators'} ({reason})" for reason, count in rows
+    )
 
 
 def full_refresh_reason(build_file: Path) -> str | None:

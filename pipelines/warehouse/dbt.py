@@ -303,7 +303,8 @@ def recomputed_indicators(build_file: Path) -> str:
     if not rows:
         return "no indicator (no value changed)"
     return "; ".join(
-        f"{count} {'indicator' if count == 1 else 'indicators'} ({reason})" for reason, count in rows
+        f"{count} {'indicator' if count == 1 else 'indicators'} ({reason})"
+        for reason, count in rows
     )
 
 

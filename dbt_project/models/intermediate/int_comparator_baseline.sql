@@ -32,10 +32,7 @@ current_values as (
 area_baselines as (
     select
         area_code,
-        case
-            when valid_from_period > '2008-09' then valid_from_period
-            else '2008-09'
-        end as baseline_year
+        {{ comparator_baseline_year('valid_from_period') }} as baseline_year
     from areas
 ),
 

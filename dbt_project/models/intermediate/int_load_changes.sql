@@ -66,13 +66,10 @@ build_before as (
     limit 1
 ),
 
--- The same rule as int_comparator_baseline: 2008-09, or an area's own first year.
+-- The baseline years of int_comparator_baseline (macros/comparator_baseline_year.sql).
 baseline_years as (
     select distinct
-        case
-            when valid_from_period > '2008-09' then valid_from_period
-            else '2008-09'
-        end as financial_year
+        {{ comparator_baseline_year('valid_from_period') }} as financial_year
     from areas
 ),
 

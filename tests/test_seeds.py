@@ -30,6 +30,7 @@ SEED_FILES = [
     "periods.csv",
     "publication_dates.csv",
     "laa_targets.csv",
+    "lsoa_area_lookup.csv",
 ]
 PERIOD_TYPES = {"financial_year", "academic_year", "quarter", "calendar_year", "survey"}
 # reference_notes.md, section 1: LAA areas by region in 2008/09.
@@ -379,3 +380,24 @@ def test_build_keeps_a_publication_date_set_by_hand(tmp_path):
     path.write_text(text.replace(rule_row, override), encoding="utf-8")
     build_seeds.build_seeds(REFERENCE, tmp_path)
     assert override in path.read_text(encoding="utf-8").splitlines()
+
+
+def test_the_lsoa_lookup_places_every_2001_lsoa_in_an_area_of_each_generation():
+    """32,482 codes E01000001..E01032482, each in a 2008/09 LAA area and a 2009/10 one (the same
+    area, or a 2009 successor of Bedfordshire or Cheshire), roughly 1,500 people an LSOA, and
+    every row marked illustrative."""
+    rows = read("lsoa_area_lookup.csv")
+    assert [r["lsoa_code"] for r in rows] == [f"E01{n:06d}" for n in range(1, 32_483)]
+    areas = read("areas.csv")
+    before = {a["area_code"] for a in areas if exists_in(a, "2008-09")}
+    after = {a["area_code"] for a in areas if exists_in(a, "2009-10")}
+    assert {r["area_code_before_2009"] for r in rows} == before  # all 150, none other
+    assert {r["area_code_from_2009"] for r in rows} == after  # all 152
+    successors = {"E06000055": "E10000001", "E06000056": "E10000001", "E06000049": "E10000004",
+                  "E06000050": "E10000004"}  # fmt: skip
+    for r in rows:
+        new, old = r["area_code_from_2009"], r["area_code_before_2009"]
+        assert new == old or successors.get(new) == old, r
+    per_area = Counter(r["area_code_before_2009"] for r in rows)
+    assert 20 <= min(per_area.values()) and max(per_area.values()) <= 1_000  # 30k-1.5M people
+    assert {r["is_illustrative"] for r in rows} == {"true"}

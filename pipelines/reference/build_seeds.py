@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipelines.demo.levels import level_of
+from pipelines.reference import lsoa_lookup
 from pipelines.reference.tiles import area_tiles
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -707,7 +708,10 @@ def build_seeds(reference_dir: Path, out_dir: Path) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, rows in seeds.items():
         write_csv(out_dir / name, rows)
-    return {name: len(rows) for name, rows in seeds.items()}
+    written = {name: len(rows) for name, rows in seeds.items()}
+    # last: it reads areas.csv just written (illustrative; pipelines/reference/lsoa_lookup.py)
+    written[lsoa_lookup.FILE_NAME] = lsoa_lookup.write_lookup(out_dir)
+    return written
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,6 +3,7 @@
 niw run                 the nightly load now (demo returns only into a never-used data/raw)
 niw prepare             parse the dbt project if it changed (make dev runs it first)
 niw demo [--out DIR]    write the deterministic demo return set
+niw demo --feeds SCALE  write the illustrative WPLS neighbourhood feed (raw/feeds/wpls/)
 niw rejected [--load ID] [--limit N]   rejected rows of the last (or a given) load
 niw sql QUERY           read-only SQL against the warehouse
 niw releases            the releases under NIW_PUBLISH_DIR, and which is latest
@@ -110,9 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the nightly load now")
     commands.add_parser("prepare", help="parse the dbt project if it changed since last time")
-    demo = commands.add_parser("demo", help="write the demo return set")
+    demo = commands.add_parser("demo", help="write the demo return set (or, with --feeds, a feed)")
     demo.add_argument("--out", type=Path, help="folder to write to (default NIW_RAW_DIR)")
     demo.add_argument("--seed", type=int, default=2008)
+    demo.add_argument(
+        "--feeds",
+        type=float,
+        metavar="SCALE",
+        help="write the illustrative WPLS neighbourhood feed under feeds/wpls/ instead of "
+        "returns: 1 = every 2001 LSOA x 52 quarters x 7 client groups (11.8 M rows), 0.1 a "
+        "tenth of the LSOAs, 10 split by sex and age band (118 M rows)",
+    )
     rejected = commands.add_parser("rejected", help="list rejected rows of a load")
     rejected.add_argument("--load", dest="load_id", help="load id (default: the last with any)")
     rejected.add_argument("--limit", type=int, default=200)
@@ -151,6 +160,18 @@ def main(argv: list[str] | None = None) -> int:
         from .warehouse.dbt import prepare_dbt_manifest
 
         print(f"dbt manifest ready: {prepare_dbt_manifest()}")
+        return 0
+    if args.command == "demo" and args.feeds is not None:
+        from .feeds.generate import generate_wpls_feed
+
+        try:
+            feed = generate_wpls_feed(
+                args.out or settings.raw_dir, settings.seeds_dir, scale=args.feeds, seed=args.seed
+            )
+        except ValueError as error:
+            print(f"niw demo: {error}", file=sys.stderr)
+            return 2
+        print(feed.describe())
         return 0
     if args.command == "demo":
         from .demo.generate import generate_demo_returns

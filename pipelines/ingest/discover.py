@@ -37,6 +37,12 @@ def list_return_files(raw_dir: Path) -> list[CandidateFile]:
     return scan_raw_folder(raw_dir)[0]
 
 
+# The departmental feeds (NI 152 and NI 153's neighbourhood data, pipelines/feeds) live under
+# raw/feeds/: they are not returns, and a returns load never reads them.
+FEEDS_FOLDER = "feeds"
+FEEDS_WHY = "departmental feeds (WPLS), not returns; this version does not load them yet"
+
+
 def list_ignored(raw_dir: Path) -> list[tuple[str, str]]:
     """(path, why) of what a load skips under raw_dir: hidden names and the demo marker.
 
@@ -48,8 +54,8 @@ def list_ignored(raw_dir: Path) -> list[tuple[str, str]]:
 def scan_raw_folder(raw_dir: Path) -> tuple[list[CandidateFile], list[tuple[str, str]]]:
     """The return files under raw_dir and the names skipped, both in lexical path order.
 
-    Names that start with '.' are skipped (`.DS_Store`, `.git/`, `.~lock` files), as is the
-    demo generator's list of its files at the top. Folder links are not followed, so a load
+    Names that start with '.' are skipped (`.DS_Store`, `.git/`, `.~lock` files), as are the
+    demo generator's list of its files and the departmental feeds folder (`feeds/`) at the top. Folder links are not followed, so a load
     never wanders outside the raw folder.
     """
     if not raw_dir.is_dir():
@@ -61,6 +67,9 @@ def scan_raw_folder(raw_dir: Path) -> tuple[list[CandidateFile], list[tuple[str,
         for name in [d for d in dirs if d.startswith(".")]:
             ignored.append((_display_path((base / name).as_posix()) + "/", "hidden folder"))
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if base == Path(".") and FEEDS_FOLDER in dirs:
+            ignored.append((FEEDS_FOLDER + "/", FEEDS_WHY))
+            dirs.remove(FEEDS_FOLDER)
         for name in files:
             relative = (base / name).as_posix()
             if name.startswith("."):

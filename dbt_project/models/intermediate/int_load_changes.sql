@@ -18,8 +18,8 @@
 --                               repeats its figures recomputes nothing)
 -- A change of the dbt project or the seeds makes the load run dbt with --full-refresh
 -- (pipelines/warehouse/dbt.py), which rebuilds every incremental model whole.
-with accepted_values as (
-    select * from {{ ref('stg_ingest__accepted_values') }}
+with versions as (
+    select * from {{ ref('int_values__versioned') }}
 ),
 
 load_settings as (
@@ -74,44 +74,40 @@ baseline_years as (
 ),
 
 old_versions as (
-    select accepted_values.*
-    from accepted_values
+    select versions.*
+    from versions
     inner join build_before
-        on accepted_values.load_seq <= build_before.load_seq
+        on versions.load_seq <= build_before.load_seq
 ),
 
 new_versions as (
-    select accepted_values.*
-    from accepted_values
+    select versions.*
+    from versions
     left join build_before
-        on accepted_values.load_seq <= build_before.load_seq
+        on versions.load_seq <= build_before.load_seq
     where build_before.load_seq is null
 ),
 
--- Each key's versions before this load, newest first: the first is its current version.
+-- Each key's current and latest final version before this load, by the ledger's version
+-- order (int_values__versioned numbers every version of a key in that order).
 old_numbered as (
     select
         *,
-        row_number() over (
-            partition by area_code, ni_code, period_id
-            order by load_seq desc, file_order desc, source_line desc
-        ) as recency,
-        row_number() over (
-            partition by area_code, ni_code, period_id, status
-            order by load_seq desc, file_order desc, source_line desc
-        ) as recency_in_status
+        max(version_number) over by_key as last_version,
+        max(case when status = 'final' then version_number end) over by_key
+            as last_final_version
     from old_versions
+    window by_key as (partition by area_code, ni_code, period_id)
 ),
 
 old_current as (
     select * from old_numbered
-    where recency = 1
+    where version_number = last_version
 ),
 
 old_final as (
     select * from old_numbered
-    where status = 'final'
-        and recency_in_status = 1
+    where version_number = last_final_version
 ),
 
 changed_keys as (

@@ -252,6 +252,16 @@ def record_load_settings(
     )
 
 
+def recorded_digests(con: duckdb.DuckDBPyConnection, last: int) -> list[str]:
+    """The project digests the last `last` loads recorded (ingest.load_settings), newest
+    first; fewer when fewer loads did. Raises duckdb.CatalogException on a ledger from before
+    loads recorded their settings."""
+    rows = con.execute(
+        "select project_digest from ingest.load_settings order by load_seq desc limit ?", [last]
+    ).fetchall()
+    return [digest for (digest,) in rows]
+
+
 def withdrawn_loads(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Load ids that some rollback undid (their releases and generations are withdrawn)."""
     try:

@@ -33,6 +33,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from ..ingest.ledger import recorded_digests
 from ..resources import WarehouseResource
 from ..settings import DBT_PROJECT_DIR, REPO_ROOT
 
@@ -319,14 +320,12 @@ def full_refresh_reason(build_file: Path) -> str | None:
     """
     with duckdb.connect(str(build_file), read_only=True) as con:
         try:
-            digests = con.execute(
-                "select project_digest from ingest.load_settings order by load_seq desc limit 2"
-            ).fetchall()
+            digests = recorded_digests(con, 2)
         except duckdb.CatalogException:
             return "the warehouse records no build settings"
     if len(digests) < 2:
         return "the first build of this warehouse"
-    if digests[0][0] != digests[1][0]:
+    if digests[0] != digests[1]:
         return "the dbt project or the seeds changed since the last build"
     return None
 

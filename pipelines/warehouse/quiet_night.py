@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..ingest.ledger import append_nothing_new, record_load_settings
+from ..ingest.ledger import append_nothing_new, record_load_settings, recorded_digests
 from ..ingest.load import count_new_files
 from ..settings import DBT_PROJECT_DIR, Settings, embargo_date
 from .build_file import remove_build, start_build, swap_in
@@ -53,10 +53,7 @@ def project_digest(seeds_dir: Path) -> str:
 
 def _last_digest(con: duckdb.DuckDBPyConnection) -> str | None:
     """The project digest the last load recorded (None before any did)."""
-    row = con.execute(
-        "select project_digest from ingest.load_settings order by load_seq desc limit 1"
-    ).fetchone()
-    return row[0] if row else None
+    return next(iter(recorded_digests(con, 1)), None)
 
 
 def pending_work(settings: Settings) -> str | None:

@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.feeds.derive import BASELINE_QUARTERS, MAIN_GROUPS, derive, period_of_quarter
+from pipelines.feeds.contract import MAIN_GROUPS
+from pipelines.feeds.derive import BASELINE_QUARTERS, derive, period_of_quarter
 from pipelines.feeds.generate import generate_wpls_feed
 
 SEEDS = Path(__file__).resolve().parent.parent / "data" / "seeds"

@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.feeds.generate import CLIENT_GROUPS, generate_wpls_feed, quarters_between
+from pipelines.feeds.contract import CLIENT_GROUPS
+from pipelines.feeds.generate import generate_wpls_feed, quarters_between
 from pipelines.ingest.discover import list_ignored, list_return_files
 
 SEEDS = Path(__file__).resolve().parent.parent / "data" / "seeds"

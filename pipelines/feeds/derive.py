@@ -32,7 +32,8 @@ from pathlib import Path
 
 import duckdb
 
-MAIN_GROUPS = ("job_seekers", "incapacity_benefits", "lone_parents", "others_on_income_related")
+from .contract import MAIN_GROUPS
+
 BASELINE_QUARTERS = ("2006-05", "2006-08", "2006-11", "2007-02")
 QUALIFYING_RATE = 25.0
 

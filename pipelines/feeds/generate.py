@@ -30,18 +30,20 @@ import duckdb
 
 from ..demo.reference import read_areas
 from ..demo.values import area_profile
+from .contract import CLIENT_GROUPS, REFERENCE_MONTHS
 
 FEED_DIR = Path("feeds") / "wpls"
-CLIENT_GROUPS = (  # (group, share of an LSOA's main out-of-work claimants, or of them for others)
-    ("job_seekers", 0.26),
-    ("incapacity_benefits", 0.52),
-    ("lone_parents", 0.16),
-    ("others_on_income_related", 0.06),
-    ("carers", 0.07),
-    ("disabled", 0.04),
-    ("bereaved", 0.01),
-)
-MAIN_GROUPS = CLIENT_GROUPS[:4]  # the groups NI 152 and NI 153 count
+# Each client group's share of an LSOA's main out-of-work claimants (the first four share them;
+# carers, disabled and bereaved are counted on top).
+GROUP_SHARES = {
+    "job_seekers": 0.26,
+    "incapacity_benefits": 0.52,
+    "lone_parents": 0.16,
+    "others_on_income_related": 0.06,
+    "carers": 0.07,
+    "disabled": 0.04,
+    "bereaved": 0.01,
+}
 SEXES = (("female", 0.47), ("male", 0.53))
 AGE_BANDS = (("16-24", 0.17), ("25-34", 0.22), ("35-44", 0.24), ("45-54", 0.22), ("55-64", 0.15))
 FIRST_QUARTER, LAST_QUARTER = "1999-02", "2011-11"
@@ -68,7 +70,7 @@ class FeedSummary:
 def quarters_between(first: str, last: str) -> list[str]:
     """The reference months from first to last, YYYY-MM, every third month."""
     year, month = map(int, first.split("-"))
-    if month not in (2, 5, 8, 11):
+    if month not in REFERENCE_MONTHS:
         raise ValueError(f"{first} is not a WPLS reference month (02, 05, 08 or 11)")
     months = []
     while f"{year:04d}-{month:02d}" <= last:
@@ -147,7 +149,7 @@ def generate_wpls_feed(
                 """,  # noqa: S608 (a year number)
                 folder / "population" / f"wpls_population_{year}.parquet",
             )
-        groups = ", ".join(f"('{g}', {s}, {i})" for i, (g, s) in enumerate(CLIENT_GROUPS))
+        groups = ", ".join(f"('{g}', {GROUP_SHARES[g]}, {i})" for i, g in enumerate(CLIENT_GROUPS))
         cells = [("", "", 1.0)]
         if breakdown:
             cells = [(sex, band, ws * wa) for sex, ws in SEXES for band, wa in AGE_BANDS]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from .generate import CLIENT_GROUPS
+from .contract import CLIENT_GROUPS, REFERENCE_MONTHS
 
 CLAIMANT_COLUMNS = ("lsoa_code", "quarter", "client_group", "claimants")
 POPULATION_COLUMNS = ("lsoa_code", "year", "working_age_population")
@@ -73,10 +73,10 @@ def judge_feed_file(con: duckdb.DuckDBPyConnection, path: Path, seeds_dir: Path)
     columns = {name.lower() for name in names}
     lookup = str(seeds_dir / "lsoa_area_lookup.csv")
     if set(CLAIMANT_COLUMNS) <= columns:
-        kind, key, count = "claimants", "quarter, client_group", "claimants"
+        kind, key, count = "claimants", ("quarter", "client_group"), "claimants"
         breakdown = [c for c in BREAKDOWN_COLUMNS if c in columns]
     elif set(POPULATION_COLUMNS) <= columns:
-        kind, key, count, breakdown = "population", "year", "working_age_population", []
+        kind, key, count, breakdown = "population", ("year",), "working_age_population", []
     else:
         raise MissingColumns(
             f"{path.name}: neither a claimant file ({', '.join(CLAIMANT_COLUMNS)}) nor a "
@@ -84,10 +84,11 @@ def judge_feed_file(con: duckdb.DuckDBPyConnection, path: Path, seeds_dir: Path)
             + ", ".join(sorted(columns))
         )
     cells = "".join(f", cast({c} as varchar) as {c}" for c in breakdown)
-    key_text = ", ".join(f"cast({k.strip()} as varchar) as {k.strip()}" for k in key.split(","))
+    key_text = ", ".join(f"cast({k} as varchar) as {k}" for k in key)
+    months = "|".join(f"{m:02d}" for m in REFERENCE_MONTHS)
     checks = {
-        "claimants": """
-            when not regexp_full_match(coalesce(quarter, ''), '[0-9]{4}-(02|05|08|11)')
+        "claimants": f"""
+            when not regexp_full_match(coalesce(quarter, ''), '[0-9]{{4}}-({months})')
                 then 'BAD_QUARTER'
             when client_group is null or client_group not in $groups
                 then 'UNKNOWN_CLIENT_GROUP'
@@ -109,7 +110,7 @@ def judge_feed_file(con: duckdb.DuckDBPyConnection, path: Path, seeds_dir: Path)
         typed as (
             select raw.*, try_cast(raw.count_text as double) as count_number,
                 row_number() over (
-                    partition by raw.lsoa_code, {key}{"".join(", " + c for c in breakdown)}
+                    partition by raw.lsoa_code, {", ".join((*key, *breakdown))}
                     order by raw.line_number
                 ) as copy_number,
                 lookup.lsoa_code is not null as known_lsoa
@@ -127,7 +128,7 @@ def judge_feed_file(con: duckdb.DuckDBPyConnection, path: Path, seeds_dir: Path)
         """,  # noqa: S608 (column names of the contract; the path is quoted)
         {
             "lookup": lookup,
-            **({"groups": [g for g, _ in CLIENT_GROUPS]} if kind == "claimants" else {}),
+            **({"groups": list(CLIENT_GROUPS)} if kind == "claimants" else {}),
         },
     )
     if kind == "claimants":
@@ -152,11 +153,9 @@ def judge_feed_file(con: duckdb.DuckDBPyConnection, path: Path, seeds_dir: Path)
         order by feed_judged.line_number
         """
     )
-    group_key = "lsoa_code, quarter, client_group" if kind == "claimants" else "lsoa_code, year"
-    typed_key = (
-        "lsoa_code, quarter, client_group"
-        if kind == "claimants"
-        else "lsoa_code, cast(year as integer) as year"
+    group_key = ", ".join(("lsoa_code", *key))
+    typed_key = ", ".join(
+        ("lsoa_code", *(f"cast({k} as integer) as {k}" if k == "year" else k for k in key))
     )
     con.execute(
         f"""

@@ -55,8 +55,8 @@ def scan_raw_folder(raw_dir: Path) -> tuple[list[CandidateFile], list[tuple[str,
     """The return files under raw_dir and the names skipped, both in lexical path order.
 
     Names that start with '.' are skipped (`.DS_Store`, `.git/`, `.~lock` files), as are the
-    demo generator's list of its files and the departmental feeds folder (`feeds/`) at the top. Folder links are not followed, so a load
-    never wanders outside the raw folder.
+    demo generator's list of its files and the departmental feeds folder (`feeds/`) at the
+    top. Folder links are not followed, so a load never wanders outside the raw folder.
     """
     if not raw_dir.is_dir():
         return [], []

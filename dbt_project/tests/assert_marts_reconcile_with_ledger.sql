@@ -1,8 +1,10 @@
--- Reconciliation: every accepted ledger row is one version in the history, and every key's
--- current value in fct_indicator_values is its last version there. Returns the disagreements.
+-- Reconciliation: every accepted ledger row (of returns, and derived from the feed) is one
+-- version in the history, and every key's current value in fct_indicator_values is its last
+-- version there. Returns the disagreements.
 with ledger as (
-    select count(*) as accepted_rows
-    from {{ source('ingest', 'accepted_values') }}
+    select
+        (select count(*) from {{ source('ingest', 'accepted_values') }})
+        + (select count(*) from {{ source('ingest', 'derived_values') }}) as accepted_rows
 ),
 
 history as (

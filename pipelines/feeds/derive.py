@@ -48,14 +48,23 @@ def period_of_quarter(quarter: str) -> str:
 
 def derive(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
     """Create (replace) on con the tables
-    lsoa_rates          lsoa_code, quarter, main_claimants, working_age_population, rate
+    lsoa_rates          lsoa_code, quarter, main_claimants, working_age_population,
+                        population_year, rate
     ni153_neighbourhoods lsoa_code, area_code_before_2009, area_code_from_2009,
                         baseline_rate (null when incomplete), baseline_quarters, qualifying
     derived_values      area_code, ni_code, period_id, quarter, numerator, denominator, value,
                         lsoas (how many LSOAs the figure is over)
     derived_without     area_code, ni_code, period_id, quarter, reason
+    from feed_claimants and feed_population: the three steps below, over the whole feed. A
+    load (pipelines/feeds/load.py) runs them on the quarters it touched instead.
     """
-    params = {
+    derive_lsoa_rates(con)
+    derive_neighbourhoods(con, seeds_dir, "lsoa_rates")
+    derive_area_values(con, seeds_dir, "lsoa_rates", "ni153_neighbourhoods")
+
+
+def _params(seeds_dir: Path) -> dict:
+    return {
         "lookup": str(seeds_dir / "lsoa_area_lookup.csv"),
         "periods": str(seeds_dir / "periods.csv"),
         "indicators": str(seeds_dir / "national_indicators.csv"),
@@ -63,6 +72,11 @@ def derive(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
         "baseline": list(BASELINE_QUARTERS),
         "qualifying": QUALIFYING_RATE,
     }
+
+
+def derive_lsoa_rates(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table lsoa_rates: each LSOA's rate in each quarter of feed_claimants."""
+    params = _params(Path())
     con.execute(
         """
         create or replace temp table lsoa_rates as
@@ -74,7 +88,7 @@ def derive(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
         ),
         with_population as (
             select main.lsoa_code, main.quarter, main.main_claimants,
-                feed_population.working_age_population,
+                feed_population.working_age_population, feed_population.year,
                 row_number() over (
                     partition by main.lsoa_code, main.quarter order by feed_population.year desc
                 ) as recency
@@ -84,14 +98,20 @@ def derive(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
                 and feed_population.year <= cast(left(main.quarter, 4) as integer)
         )
         select lsoa_code, quarter, main_claimants, working_age_population,
-            main_claimants * 100.0 / working_age_population as rate
+            year as population_year, main_claimants * 100.0 / working_age_population as rate
         from with_population
         where recency = 1 and working_age_population > 0
         """,
         {k: params[k] for k in ("main",)},
     )
+
+
+def derive_neighbourhoods(con: duckdb.DuckDBPyConnection, seeds_dir: Path, rates: str) -> None:
+    """Temp table ni153_neighbourhoods: every LSOA of the lookup seed, its baseline rate from
+    the relation `rates` (lsoa_code, quarter, rate) and whether it qualifies."""
+    params = _params(seeds_dir)
     con.execute(
-        """
+        f"""
         create or replace temp table ni153_neighbourhoods as
         with lookup as (
             select lsoa_code, area_code_before_2009, area_code_from_2009
@@ -99,7 +119,7 @@ def derive(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
         ),
         baseline as (
             select lsoa_code, count(*) as quarters, sum(rate order by quarter) / 4 as mean_rate
-            from lsoa_rates
+            from {rates}
             where quarter in $baseline
             group by lsoa_code
         )
@@ -110,16 +130,24 @@ def derive(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
                 as qualifying
         from lookup
         left join baseline on lookup.lsoa_code = baseline.lsoa_code
-        """,
+        """,  # noqa: S608 (a table name of ours)
         {k: params[k] for k in ("lookup", "baseline", "qualifying")},
     )
-    quarters = [q for (q,) in con.execute("select distinct quarter from lsoa_rates").fetchall()]
+
+
+def derive_area_values(
+    con: duckdb.DuckDBPyConnection, seeds_dir: Path, rates: str, neighbourhoods: str
+) -> None:
+    """Temp tables derived_values and derived_without: NI 152 and NI 153 of every area in every
+    quarter of the relation `rates`, over the LSOAs and qualifying flags of `neighbourhoods`."""
+    params = _params(seeds_dir)
+    quarters = [q for (q,) in con.execute(f"select distinct quarter from {rates}").fetchall()]  # noqa: S608
     con.execute("create or replace temp table quarter_periods (quarter varchar, period_id varchar)")
     con.executemany(
         "insert into quarter_periods values (?, ?)", [(q, period_of_quarter(q)) for q in quarters]
     )
     con.execute(
-        """
+        f"""
         create or replace temp table derived_figures as
         with periods as (
             select period_id, financial_year from read_csv($periods, all_varchar = true)
@@ -133,10 +161,10 @@ def derive(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
                 end as area_code,
                 periods.period_id, lsoa_rates.quarter, lsoa_rates.main_claimants,
                 lsoa_rates.working_age_population, ni153_neighbourhoods.qualifying
-            from lsoa_rates
+            from {rates} as lsoa_rates
             inner join quarter_periods on lsoa_rates.quarter = quarter_periods.quarter
             inner join periods on quarter_periods.period_id = periods.period_id
-            inner join ni153_neighbourhoods
+            inner join {neighbourhoods} as ni153_neighbourhoods
                 on lsoa_rates.lsoa_code = ni153_neighbourhoods.lsoa_code
         ),
         indicators as (
@@ -166,13 +194,13 @@ def derive(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
             sums.lsoas
         from sums
         inner join indicators on sums.ni_code = indicators.ni_code
-        """,
+        """,  # noqa: S608 (table names of ours)
         {k: params[k] for k in ("periods", "indicators")},
     )
     con.execute(
         """
         create or replace temp table derived_values as
-        select * from derived_figures where lsoas > 0
+        select * from derived_figures where lsoas > 0 and numerator <= denominator
         """
     )
     con.execute(
@@ -182,5 +210,10 @@ def derive(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
             'no qualifying neighbourhood: none of the area''s LSOAs averaged an out-of-work '
             || 'rate of 25 % or more from May 2006 to February 2007' as reason
         from derived_figures where lsoas = 0
+        union all
+        select area_code, ni_code, period_id, quarter,
+            'the main-group claimants (' || numerator || ') exceed the working-age population ('
+            || denominator || '): a rate above 100 % is not a value' as reason
+        from derived_figures where lsoas > 0 and numerator > denominator
         """
     )

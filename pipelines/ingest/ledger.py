@@ -8,6 +8,13 @@
     ingest.withdrawn_files  the files those loads had taken up (not taken up again)
     ingest.load_settings    what each load ran with: its embargo date and the digest of the
                             dbt project and seeds that built the warehouse
+    ingest.feed_files       one row per departmental feed file a load took up (WPLS)
+    ingest.feed_rejected_rows  every rejected feed row, with its reason
+    ingest.feed_stored      the Parquet files holding each feed file's accepted rows (the rows
+                            themselves live outside the DuckDB file: pipelines/feeds/load.py)
+    ingest.feed_lsoa_rates  each LSOA's rate per quarter, a version per quarter a load touched
+    ingest.feed_neighbourhoods  NI 153's qualifying LSOAs, a version when the baseline moved
+    ingest.derived_values   NI 152 and NI 153 versions derived from the feed (as accepted_values)
 
 Append-only: nothing is updated or deleted, so every version and every rejection stays
 findable (docs/architecture.md describes each column). dbt reads these tables as sources.
@@ -19,9 +26,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from ..feeds.load import FeedResult
 
 LEDGER_DDL = """
 create schema if not exists ingest;
@@ -80,6 +91,44 @@ create table if not exists ingest.load_settings (
     load_id varchar not null, load_seq integer not null, publish_as_of date not null,
     project_digest varchar not null
 );
+-- The departmental feed (issue 14, pipelines/feeds/load.py, docs/contract.md section 6).
+create table if not exists ingest.feed_files (
+    load_id varchar not null, load_seq integer not null, path varchar not null,
+    sha256 varchar, format varchar not null, kind varchar, file_order integer not null,
+    outcome varchar not null, reason varchar, message varchar, rows_read bigint not null,
+    rows_accepted bigint not null, rows_rejected bigint not null, keys_stored bigint not null,
+    loaded_at timestamp not null, demo boolean not null
+);
+create table if not exists ingest.feed_rejected_rows (
+    load_id varchar not null, path varchar not null, sha256 varchar not null,
+    line_number bigint not null, raw varchar not null, reason_code varchar not null,
+    message varchar not null, lsoa_code varchar
+);
+create table if not exists ingest.feed_stored (
+    load_id varchar not null, load_seq integer not null, file_order integer not null,
+    kind varchar not null, part varchar not null, stored_path varchar not null,
+    rows bigint not null
+);
+create table if not exists ingest.feed_lsoa_rates (
+    load_id varchar not null, load_seq integer not null, lsoa_code varchar not null,
+    quarter varchar not null, main_claimants bigint not null,
+    working_age_population bigint not null, population_year integer not null,
+    rate double not null
+);
+create table if not exists ingest.feed_neighbourhoods (
+    load_id varchar not null, load_seq integer not null, lsoa_code varchar not null,
+    area_code_before_2009 varchar not null, area_code_from_2009 varchar not null,
+    baseline_rate double, baseline_quarters integer not null, qualifying boolean not null
+);
+create table if not exists ingest.derived_values (
+    load_id varchar not null, load_seq integer not null, path varchar not null,
+    sha256 varchar not null, file_order integer not null, line_number integer not null,
+    area_code varchar not null, ni_code varchar not null, period_id varchar not null,
+    value double not null, value_derived boolean not null, numerator double,
+    denominator double, ci_lower double, ci_upper double, status varchar not null,
+    comment varchar, loaded_at timestamp not null, copies integer not null,
+    quarter varchar not null, lsoas integer not null
+);
 """
 
 
@@ -129,6 +178,7 @@ class IngestResult:
     finished_at: dt.datetime
     files: list[FileOutcome]
     rejected_by_reason: dict[str, int]
+    feeds: FeedResult | None = None  # the departmental feed step (pipelines/feeds/load.py)
 
     @property
     def rows_accepted(self) -> int:
@@ -156,10 +206,12 @@ def next_load_seq(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def files_seen(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str | None]]:
-    """(path, sha256) of every file a load took up, or a rollback withdrew: not new again."""
+    """(path, sha256) of every file (return or feed) a load took up, or a rollback withdrew:
+    not new again. Feed paths are under `feeds/`, so they never meet a return's path."""
     return set(
         con.execute(
             "select path, sha256 from ingest.load_files "
+            "union select path, sha256 from ingest.feed_files "
             "union select path, sha256 from ingest.withdrawn_files"
         ).fetchall()
     )
@@ -192,6 +244,9 @@ def record_rollback(
         f"""
         insert into ingest.withdrawn_files
         select path, sha256, load_id, $at from {live}.ingest.load_files
+        where load_id in (select unnest($undone::varchar[]))
+        union all
+        select path, sha256, load_id, $at from {live}.ingest.feed_files
         where load_id in (select unnest($undone::varchar[]))
         union all
         select path, sha256, load_id, rolled_back_at from {live}.ingest.withdrawn_files
@@ -361,7 +416,9 @@ def append_load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
                 "load_seq": result.load_seq,
                 "started_at": result.started_at,
                 "finished_at": result.finished_at,
-                "outcome": "loaded" if result.files else "nothing_new",
+                "outcome": "loaded"
+                if result.files or (result.feeds and result.feeds.files)
+                else "nothing_new",
                 "files": len(result.files),
                 "rows_accepted": result.rows_accepted,
                 "rows_rejected": result.rows_rejected,

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from ..demo.marker import demo_paths
+from ..feeds.load import FeedResult, run_feed_ingest
 from .discover import CandidateFile, list_return_files, read_file_bytes, sha256_hex
 from .headers import CANONICAL_COLUMNS
 from .ledger import (
@@ -196,8 +197,11 @@ def _take_up(
 
 
 def count_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> int:
-    """How many files under raw_dir a load would take up now (`_new_files`)."""
-    return sum(1 for _ in _new_files(list_return_files(raw_dir), raw_dir, files_seen(con)))
+    """How many files under raw_dir a load would take up now (`_new_files`), feed files too."""
+    from ..feeds.load import new_feed_files
+
+    returns = sum(1 for _ in _new_files(list_return_files(raw_dir), raw_dir, files_seen(con)))
+    return returns + len(new_feed_files(con, raw_dir))
 
 
 def run_ingest(
@@ -205,9 +209,16 @@ def run_ingest(
     raw_dir: Path,
     seeds_dir: Path,
     *,
+    feed_store: Path | None = None,
+    keep_feed_loads: set[str] | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> IngestResult:
-    """Take up every new file under raw_dir and append the outcome to the ledger."""
+    """Take up every new file under raw_dir and append the outcome to the ledger.
+
+    With `feed_store` (where the warehouse's feed rows live, pipelines/feeds/load.py), the
+    departmental feed files under raw_dir/feeds/wpls/ are taken up too, after the returns;
+    `keep_feed_loads` names the loads whose stored feed files kept generations list.
+    """
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     ensure_ledger(con)
     _load_reference(con, seeds_dir)
@@ -244,8 +255,23 @@ def run_ingest(
             "group by 1 order by 1"
         ).fetchall()
     )
+    feeds = FeedResult(files=[])
+    if feed_store is not None:
+        feeds = run_feed_ingest(
+            con,
+            raw_dir,
+            seeds_dir,
+            feed_store,
+            load_id=load_id,
+            load_seq=load_seq,
+            first_order=len(outcomes) + 1,  # feed versions sort after the load's returns
+            loaded_at=started_at,
+            demo=demo,
+            keep_loads=keep_feed_loads,
+            progress=progress,
+        )
     finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    result = IngestResult(load_id, load_seq, started_at, finished_at, outcomes, by_reason)
+    result = IngestResult(load_id, load_seq, started_at, finished_at, outcomes, by_reason, feeds)
     append_load(con, result)
     progress(
         f"load {load_id}: {len(outcomes)} files taken up, {result.rows_accepted:,} rows accepted, "

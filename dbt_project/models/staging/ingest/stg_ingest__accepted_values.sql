@@ -1,5 +1,57 @@
+-- Every accepted version: the rows of returns, and the NI 152 / NI 153 versions derived from
+-- the neighbourhood feed (pipelines/feeds/load.py), which sort after the load's returns.
 with source as (
     select * from {{ source('ingest', 'accepted_values') }}
+),
+
+derived as (
+    select * from {{ source('ingest', 'derived_values') }}
+),
+
+unioned as (
+    select
+        load_id,
+        load_seq,
+        path,
+        sha256,
+        file_order,
+        line_number,
+        area_code,
+        ni_code,
+        period_id,
+        value,
+        value_derived,
+        numerator,
+        denominator,
+        ci_lower,
+        ci_upper,
+        status,
+        comment,
+        loaded_at,
+        copies
+    from source
+    union all
+    select
+        load_id,
+        load_seq,
+        path,
+        sha256,
+        file_order,
+        line_number,
+        area_code,
+        ni_code,
+        period_id,
+        value,
+        value_derived,
+        numerator,
+        denominator,
+        ci_lower,
+        ci_upper,
+        status,
+        comment,
+        loaded_at,
+        copies
+    from derived
 ),
 
 renamed as (
@@ -23,7 +75,7 @@ renamed as (
         cast(comment as varchar) as comment,
         cast(loaded_at as timestamp) as loaded_at,
         cast(copies as integer) as copies
-    from source
+    from unioned
 )
 
 select * from renamed

@@ -2,7 +2,7 @@
 
 niw run                 the nightly load now (demo returns only into a never-used data/raw)
 niw prepare             parse the dbt project if it changed (make dev runs it first)
-niw demo [--out DIR]    write the deterministic demo return set
+niw demo [--out DIR]    write the deterministic demo return set and its WPLS feed
 niw demo --feeds SCALE  write the illustrative WPLS neighbourhood feed (raw/feeds/wpls/)
 niw rejected [--load ID] [--limit N]   rejected rows of the last (or a given) load
 niw sql QUERY           read-only SQL against the warehouse
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         from .demo.generate import generate_demo_returns
 
         summary = generate_demo_returns(
-            args.out or settings.raw_dir, settings.seeds_dir, seed=args.seed
+            args.out or settings.raw_dir, settings.seeds_dir, seed=args.seed, feed=True
         )
         print(summary.describe())
         return 0

@@ -159,7 +159,9 @@ def generate_demo(raw_dir: Path, seeds_dir: Path) -> None:
         f"No returns under {raw_dir}, and none were ever loaded: writing the DEMO return set "
         "there first (invented figures; every release built from them is marked DEMO DATA)."
     )
-    summary = generate_demo_returns(raw_dir, seeds_dir, progress=lambda line: _say(f"  {line}"))
+    summary = generate_demo_returns(
+        raw_dir, seeds_dir, feed=True, progress=lambda line: _say(f"  {line}")
+    )
     first_lines = summary.describe().splitlines()[:2]
     _say("  " + "\n  ".join(first_lines) + " (see the load summary below for each)")
 
@@ -411,6 +413,15 @@ def summarise_last_load(warehouse: Path) -> str:
             "select count(*), count(distinct area_code), count(distinct ni_code) "
             "from marts.fct_indicator_values"
         ).fetchone()
+        feed_files, feed_loaded, feed_accepted, feed_rejected = con.execute(
+            "select count(*), count(*) filter (where outcome = 'LOADED'), "
+            "coalesce(sum(rows_accepted), 0), coalesce(sum(rows_rejected), 0) "
+            "from audit.feed_files where load_id = ?",
+            [load_id],
+        ).fetchone()
+        derived = con.execute(
+            "select count(*) from ingest.derived_values where load_id = ?", [load_id]
+        ).fetchone()[0]
     lines = [
         "",
         f"NI Warehouse load {load_id}",
@@ -421,6 +432,12 @@ def summarise_last_load(warehouse: Path) -> str:
     ]
     for reason, count in reasons:
         lines.append(f"           {count:>7,}  {reason}")
+    if feed_files:
+        lines.append(
+            f"  feed:  {feed_files} WPLS file(s) taken up ({feed_loaded} loaded), "
+            f"{feed_accepted:,} rows accepted, {feed_rejected:,} rejected "
+            f"(audit.feed_rejected_rows); {derived:,} NI 152/153 version(s) derived"
+        )
     if rejected_files:
         lines.append("  rejected files:")
         lines.extend(

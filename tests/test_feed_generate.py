@@ -89,11 +89,12 @@ def test_a_scale_outside_the_documented_ones_is_refused(tmp_path):
         generate_wpls_feed(tmp_path, SEEDS, scale=0.01, first="2006-04")
 
 
-def test_a_returns_load_skips_the_feeds_folder_and_says_so(feed):
+def test_the_returns_skip_the_feeds_folder_and_an_unknown_feed_is_listed_as_ignored(feed):
     raw = feed.parent.parent
     (raw / "a_return.csv").write_text("area_code,indicator,period,value\n", encoding="utf-8")
+    (raw / "feeds" / "hmrc").mkdir()
     assert [f.path for f in list_return_files(raw)] == ["a_return.csv"]
-    assert ("feeds/", "departmental feeds (WPLS), not returns; this version does not load them yet") in list_ignored(raw)  # fmt: skip
+    assert list_ignored(raw) == [("feeds/hmrc", "not a departmental feed this version loads (only feeds/wpls/ is)")]  # fmt: skip
 
 
 def test_the_10x_breakdown_splits_each_count_by_sex_and_five_age_bands(tmp_path):

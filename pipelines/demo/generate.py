@@ -53,6 +53,8 @@ from pipelines.demo.values import (
     kind_of,
     rng_for,
 )
+from pipelines.feeds.contract import DERIVED_FROM_FEED
+from pipelines.feeds.generate import DEMO_QUARTERS, FEED_DIR, generate_wpls_feed
 
 ROUNDS: tuple[tuple[int, str], ...] = ((1, "provisional"), (2, "final"))
 ROUND_NAMES = dict(ROUNDS)
@@ -166,6 +168,7 @@ def generate_demo_returns(
     scale: float = 1.0,
     clean: bool = False,
     back_series: bool = True,
+    feed: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> DemoSummary:
     """Write the demo returns under `raw_dir` and say what was written.
@@ -175,6 +178,9 @@ def generate_demo_returns(
     kept). `clean` first removes the folders this generator writes (the reporting-year folders,
     `departmental/` and `faulty/`), leaving anything else under `raw_dir` alone. `back_series`
     False leaves out the departmental back series; every other file is the same either way.
+    `feed` also writes the WPLS neighbourhood feed for the demo's areas (every LSOA of them,
+    DEMO_QUARTERS) under feeds/wpls/, and then leaves NI 152 and NI 153 out of the returns:
+    those two are derived from the feed, never typed in (pipelines/feeds).
     """
     raw_dir = Path(raw_dir)
     if clean:
@@ -183,7 +189,9 @@ def generate_demo_returns(
     all_areas = read_areas(seeds_dir)
     all_indicators = read_indicators(seeds_dir)
     areas = select_areas(all_areas, scale, seed)
-    indicators = [i for i in all_indicators if i.is_live]
+    indicators = [
+        i for i in all_indicators if i.is_live and not (feed and i.ni_code in DERIVED_FROM_FEED)
+    ]
     models = {i.ni_code: indicator_model(i, seed) for i in indicators}
     percent = {i.ni_code: kind_of(i) == "percent" for i in indicators}
     for year in REPORTING_YEARS:
@@ -252,8 +260,32 @@ def generate_demo_returns(
     summary.faults.extend(faults)
     if progress:
         progress(f"{FAULTY_DIR}: {len(files)} files, {len(faults)} deliberate faults")
+    if feed:
+        if clean:
+            shutil.rmtree(raw_dir / FEED_DIR, ignore_errors=True)
+        first, last = DEMO_QUARTERS
+        written = generate_wpls_feed(
+            raw_dir,
+            seeds_dir,
+            first=first,
+            last=last,
+            seed=seed,
+            areas=None if len(areas) == len(all_areas) else [a.area_code for a in areas],
+        )
+        summary.feed = written
+        if progress:
+            progress(
+                f"{FEED_DIR.as_posix()}: {written.files} files, {written.claimant_rows:,} claimant "
+                f"rows ({written.lsoas:,} LSOAs, {first} to {last}): NI 152 and NI 153 come "
+                "from here, not from the returns"
+            )
     # Every release built from these files is marked demo (pipelines/demo/marker.py).
-    write_marker(raw_dir, (f.path for f in summary.files))
+    feed_paths = []
+    if summary.feed is not None:
+        feed_paths = sorted(
+            p.relative_to(raw_dir).as_posix() for p in (raw_dir / FEED_DIR).rglob("*.parquet")
+        )
+    write_marker(raw_dir, [*(f.path for f in summary.files), *feed_paths])
     return summary
 
 

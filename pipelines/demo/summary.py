@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..feeds.generate import FeedSummary
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class DemoSummary:
     faults: list[DeliberateFault] = field(default_factory=list)
     # indicators given a departmental back series (pipelines/demo/back_series.py)
     back_series: list[str] = field(default_factory=list)
+    feed: FeedSummary | None = None  # the WPLS neighbourhood feed, when written
 
     @property
     def files_by_format(self) -> dict[str, int]:
@@ -82,5 +87,11 @@ class DemoSummary:
             lines.append(
                 f"back series 2003/04-2006/07 for {len(self.back_series)} indicators "
                 f"({', '.join(self.back_series)}); recalled: collected before the NIS, unverified"
+            )
+        if self.feed is not None:
+            lines.append(
+                f"WPLS neighbourhood feed: {self.feed.files} files, {self.feed.claimant_rows:,} "
+                f"claimant rows over {self.feed.lsoas:,} LSOAs (illustrative; NI 152 and NI 153 "
+                "are derived from it, not typed into the returns)"
             )
         return "\n".join(lines)

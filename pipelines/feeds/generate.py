@@ -23,6 +23,7 @@ rows are written in key order, so the same arguments always give the same files.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,14 +101,17 @@ def generate_wpls_feed(
     last: str = LAST_QUARTER,
     seed: int = 2008,
     breakdown: bool | None = None,
+    areas: Iterable[str] | None = None,
 ) -> FeedSummary:
     """Write the feed at this scale (0 < scale <= 1: that share of the LSOAs; 10: every LSOA,
     counts split by sex and age band) for the quarters first..last. `breakdown` splits the
-    counts by sex and age band at any scale (a small 10x, for tests)."""
+    counts by sex and age band at any scale (a small 10x, for tests). `areas` keeps only the
+    LSOAs that lie in one of these areas before or from April 2009 (a demo of a few areas)."""
     if not (0 < scale <= 1 or scale == 10):
         raise ValueError(f"scale must be in (0, 1] or 10, not {scale}")
     if breakdown is None:
         breakdown = scale == 10
+    kept = sorted(areas) if areas is not None else None  # before `areas` names the seed's
     quarters = quarters_between(first, last)
     folder = out / FEED_DIR
     (folder / "claimants").mkdir(parents=True, exist_ok=True)
@@ -130,10 +134,12 @@ def generate_wpls_feed(
                     as base_population
             from read_csv(?, all_varchar = true) as lookup
             left join area_context on lookup.area_code_before_2009 = area_context.area_code
+            where ?::varchar[] is null or list_contains(?, lookup.area_code_before_2009)
+                or list_contains(?, lookup.area_code_from_2009)
             qualify floor(row_number() over (order by lookup.lsoa_code) * ?)
                 > floor((row_number() over (order by lookup.lsoa_code) - 1) * ?)
             """,  # noqa: S608 (numbers and names of this module, no input text)
-            [str(lookup), share, share],
+            [str(lookup), kept, kept, kept, share, share],
         )
         lsoas = con.execute("select count(*) from lsoas").fetchone()[0]
         years = sorted({int(q[:4]) for q in quarters})

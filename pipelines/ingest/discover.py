@@ -37,10 +37,12 @@ def list_return_files(raw_dir: Path) -> list[CandidateFile]:
     return scan_raw_folder(raw_dir)[0]
 
 
-# The departmental feeds (NI 152 and NI 153's neighbourhood data, pipelines/feeds) live under
-# raw/feeds/: they are not returns, and a returns load never reads them.
+# The departmental feeds (NI 152 and NI 153's neighbourhood data) live under raw/feeds/: they
+# are not returns. The feed step of a load (pipelines/feeds/load.py) takes up feeds/wpls/;
+# anything else under feeds/ is listed as ignored.
 FEEDS_FOLDER = "feeds"
-FEEDS_WHY = "departmental feeds (WPLS), not returns; this version does not load them yet"
+KNOWN_FEEDS = ("wpls",)
+FEEDS_WHY = "not a departmental feed this version loads (only feeds/wpls/ is)"
 
 
 def list_ignored(raw_dir: Path) -> list[tuple[str, str]]:
@@ -68,8 +70,10 @@ def scan_raw_folder(raw_dir: Path) -> tuple[list[CandidateFile], list[tuple[str,
             ignored.append((_display_path((base / name).as_posix()) + "/", "hidden folder"))
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         if base == Path(".") and FEEDS_FOLDER in dirs:
-            ignored.append((FEEDS_FOLDER + "/", FEEDS_WHY))
             dirs.remove(FEEDS_FOLDER)
+            for entry in sorted(os.listdir(Path(folder, FEEDS_FOLDER))):
+                if entry not in KNOWN_FEEDS and not entry.startswith("."):
+                    ignored.append((_display_path(f"{FEEDS_FOLDER}/{entry}"), FEEDS_WHY))
         for name in files:
             relative = (base / name).as_posix()
             if name.startswith("."):

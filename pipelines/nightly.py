@@ -107,9 +107,12 @@ def _say(message: str) -> None:
 
 
 def has_return_files(raw_dir: Path) -> bool:
+    """True when raw_dir holds a return or a departmental feed file (either is something to
+    load: a deployment may start with the feed alone)."""
+    from .feeds.load import list_feed_files
     from .ingest.discover import list_return_files
 
-    return bool(list_return_files(raw_dir))
+    return bool(list_return_files(raw_dir)) or bool(list_feed_files(raw_dir))
 
 
 def ever_took_up_files(warehouse: Path) -> bool:
@@ -120,7 +123,9 @@ def ever_took_up_files(warehouse: Path) -> bool:
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         try:
-            return con.execute("select count(*) from ingest.load_files").fetchone()[0] > 0
+            return con.execute("select count(*) from ingest.load_files").fetchone()[0] > 0 or (
+                con.execute("select count(*) from ingest.feed_files").fetchone()[0] > 0
+            )
         except duckdb.CatalogException:
             return False
 

@@ -23,6 +23,7 @@ HARNESS_FIXTURES = {"nightly_load", "make_nightly_load"}
 # finish together, instead of a two-minute file starting last.
 HEAVIEST_FIRST = (
     "test_quality_checks.py",  # ~230 s
+    "test_feed_load.py",  # ~160 s: three feed loads, one killed, and one from empty
     "test_publication.py",  # ~155 s
     "test_cli.py",  # ~100 s
     "test_comparators.py",  # ~75 s
@@ -118,7 +119,7 @@ def demo_load(make_nightly_load: Callable[..., NightlyLoad]) -> DemoLoad:
     from pipelines.demo.generate import generate_demo_returns
 
     load = make_nightly_load("demo")
-    summary = generate_demo_returns(load.raw, SEEDS, scale=DEMO_SCALE)
+    summary = generate_demo_returns(load.raw, SEEDS, scale=DEMO_SCALE, feed=True)
     path, text = EDGE_CASES
     load.write(path, text)
     result = load.run()

@@ -1,7 +1,7 @@
 """The warehouse tables docs/contract.md §2 promises analysts, named once for every test.
 
-The views `marts.area_return_quality` and `audit.quality_warnings` are in the contract too,
-but are not tables, so they are not listed here.
+The views `marts.area_return_quality`, `marts.lsoa_quarter_rates` and `audit.quality_warnings`
+are in the contract too, but are not tables, so they are not listed here.
 """
 
 from __future__ import annotations
@@ -20,9 +20,13 @@ CONTRACT_TABLES = (
     "marts.caa_flag_candidates",
     "marts.dim_comparator_group",
     "marts.bridge_comparator_area",
+    "marts.ni153_neighbourhoods",
+    "marts.ni153_area_neighbourhoods",
     "audit.load_files",
     "audit.rejected_rows",
     "audit.loads",
+    "audit.feed_files",
+    "audit.feed_rejected_rows",
 )
 
 

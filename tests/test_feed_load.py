@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -90,24 +91,69 @@ def first(make_nightly_load: Callable[..., NightlyLoad]) -> NightlyLoad:
     return load
 
 
+@dataclass
+class Second:
+    """The second load, killed once (kill -9) after it had stored feed rows, then run again."""
+
+    load: NightlyLoad
+    live_before: str  # the live file's SHA-256 before the killed load
+    listed_before: set[str]  # the stored files its ledger listed
+    leftovers: set[str]  # what the killed load had stored, unlisted
+    after_kill: tuple[str, set[str], list[tuple]]  # sha, listed files, 2010-05 rates then
+    summary: str  # the stdout of the `niw run` that then loaded
+
+
 @pytest.fixture(scope="module")
-def second(first: NightlyLoad, tmp_path_factory) -> NightlyLoad:
+def second(first: NightlyLoad, tmp_path_factory) -> Second:
     """The next load on a copy: a new quarter (2010-05) and one revised row of 2007-05 (outside
-    the comparator baseline years, so no other indicator need be recomputed)."""
+    the comparator baseline years, so no other indicator need be recomputed). `niw run` is
+    killed with kill -9 once it has stored feed rows that no ledger lists yet; a second
+    `niw run` then loads the files."""
     load = first.copy(tmp_path_factory.mktemp("feed") / "second")
     generate_wpls_feed(load.raw / "new", SEEDS, scale=SCALE, first="2010-05", last="2010-05")
     new = load.raw / "new" / "feeds" / "wpls" / "claimants" / "wpls_claimants_2010-05.parquet"
     new.rename(load.raw / "feeds" / "wpls" / "claimants" / new.name)
-    (load.raw / "new").rename(load.root / "new_unused")  # its population repeats the 2009 file
+    (load.raw / "new").rename(load.root / "new_unused")  # its population repeats the 2010 file
     claimants, _ = _stored_rows(load.raw)
     lsoa, _, group, count = next(
         r for r in claimants if r[1] == "2007-05" and r[2] == "job_seekers" and r[3] > 10
     )
     load.write(REVISION, f"lsoa_code,quarter,client_group,claimants\n{lsoa},2007-05,{group},{count - 10}\n")  # fmt: skip
     assert pending_work(load.settings()) == "2 new or changed files under the raw folder"
-    result = load.run()
-    assert result.success, result.all_events
-    return load
+
+    store = feed_store(load.warehouse)
+    live_before = load.sha256()
+    listed_before = _listed(load)
+    running = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "run"],
+        env={**os.environ, **load.env()},
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # so kill -9 reaches its children too
+    )
+    deadline, leftovers = time.monotonic() + 300, set()
+    while time.monotonic() < deadline and not leftovers and running.poll() is None:
+        leftovers = _on_disk(store) - listed_before
+        time.sleep(0.02)
+    os.killpg(running.pid, signal.SIGKILL)
+    running.wait()
+    after_kill = (
+        load.sha256(),
+        _listed(load),
+        load.query("select * from marts.lsoa_quarter_rates where quarter = '2010-05'"),
+    )
+    again = load.niw("run", timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    return Second(load, live_before, listed_before, leftovers, after_kill, again.stdout)
+
+
+def _listed(load: NightlyLoad) -> set[str]:
+    return {p for (p,) in load.query("select stored_path from ingest.feed_stored")}
+
+
+def _on_disk(store: Path) -> set[str]:
+    return {p.relative_to(store).as_posix() for p in store.rglob("*.parquet")}
 
 
 def _revised(load: NightlyLoad) -> tuple[list[tuple], list[tuple]]:
@@ -192,24 +238,26 @@ def test_the_feed_rows_live_as_partitioned_parquet_outside_the_warehouse_file(
     assert rows == stored[0][0] > 0
 
 
-def test_a_new_quarter_derives_that_quarter_alone(first: NightlyLoad, second: NightlyLoad) -> None:
-    load_id = second.query("select load_id from ingest.loads order by load_seq desc limit 1")[0][0]
-    quarters = second.query(
+def test_a_new_quarter_derives_that_quarter_alone(first: NightlyLoad, second: Second) -> None:
+    load = second.load
+    load_id = load.query("select load_id from ingest.loads order by load_seq desc limit 1")[0][0]
+    quarters = load.query(
         "select distinct quarter from ingest.feed_lsoa_rates where load_id = ? order by 1", load_id
     )
     assert quarters == [("2007-05",), ("2010-05",)]  # the revised quarter and the new one
-    changed = second.query("select ni_code, reason from intermediate.int_load_changes order by 1")
+    changed = load.query("select ni_code, reason from intermediate.int_load_changes order by 1")
     assert changed in ([("NI 152", "values changed"), ("NI 153", "values changed")], [("NI 152", "values changed")]), changed[:3]  # fmt: skip
     # the first load's stored files are untouched: the new load only added its own
     before = {p for (p,) in first.query("select stored_path from ingest.feed_stored")}
-    after = {p for (p,) in second.query("select stored_path from ingest.feed_stored")}
+    after = {p for (p,) in load.query("select stored_path from ingest.feed_stored")}
     assert before < after and all(load_id in p for p in after - before)
 
 
-def test_a_revised_feed_row_changes_the_value_and_keeps_the_history(second: NightlyLoad) -> None:
-    qualifying, figures, _ = expected(*_revised(second))
-    assert _figures(second) == figures
-    history = second.query(
+def test_a_revised_feed_row_changes_the_value_and_keeps_the_history(second: Second) -> None:
+    load = second.load
+    qualifying, figures, _ = expected(*_revised(load))
+    assert _figures(load) == figures
+    history = load.query(
         "select area_code, version_number, source_file, value "
         "from marts.fct_indicator_value_history "
         "where ni_code = 'NI 152' and period_id = '2007-08Q1' and area_code in ("
@@ -226,13 +274,13 @@ def test_a_revised_feed_row_changes_the_value_and_keeps_the_history(second: Nigh
 
 
 def test_the_incremental_loads_equal_a_load_from_empty_of_the_same_files(
-    second: NightlyLoad, make_nightly_load: Callable[..., NightlyLoad]
+    second: Second, make_nightly_load: Callable[..., NightlyLoad]
 ) -> None:
     """Figures, judgements and neighbourhoods are the same; only the lineage differs (from
     empty, the revision is read with the row it revises, so there is one version, not two)."""
     empty = make_nightly_load("feed-from-empty", as_of=AS_OF)
     empty.raw.rmdir()
-    os.symlink(second.raw, empty.raw)  # the same files
+    os.symlink(second.load.raw, empty.raw)  # the same files
     assert empty.run().success
     queries = {
         "values": "select area_code, ni_code, period_id, value, numerator, denominator, status "
@@ -245,49 +293,37 @@ def test_the_incremental_loads_equal_a_load_from_empty_of_the_same_files(
         "publication.fct_indicator_values order by all",
     }
     for name, sql in queries.items():
-        assert second.query(sql) == empty.query(sql), name
+        assert second.load.query(sql) == empty.query(sql), name
 
 
-def test_a_load_killed_while_storing_the_feed_damages_nothing(
-    first: NightlyLoad, tmp_path: Path
+def test_a_load_killed_after_storing_feed_rows_damages_nothing(second: Second) -> None:
+    """The killed load had stored the new quarter's rows: the live warehouse, the files its
+    ledger lists and what analysts read stayed as they were; the next load removed the
+    leftovers, loaded the files and said so."""
+    assert second.leftovers, "the load finished or failed before it stored feed rows"
+    sha, listed, rates = second.after_kill
+    assert (sha, listed, rates) == (second.live_before, second.listed_before, [])
+    now = _listed(second.load)
+    assert _on_disk(feed_store(second.load.warehouse)) == now
+    assert not (second.leftovers & now)
+    assert "feed:  2 WPLS file(s) taken up (2 loaded)" in second.summary
+
+
+def test_the_release_carries_the_qualifying_list_and_area_pages_count_them(
+    first: NightlyLoad,
 ) -> None:
-    """kill -9 once the load has written feed rows no ledger lists yet: the live warehouse,
-    its stored files and what analysts read are as before; the next load removes the
-    leftovers and loads the quarter."""
-    load = first.copy(tmp_path / "killed")
-    store = feed_store(load.warehouse)
-    live_bytes = load.sha256()
-    listed = {p for (p,) in load.query("select stored_path from ingest.feed_stored")}
-    generate_wpls_feed(load.raw / "new", SEEDS, scale=SCALE, first="2010-05", last="2010-05")
-    new = load.raw / "new" / "feeds" / "wpls" / "claimants" / "wpls_claimants_2010-05.parquet"
-    new.rename(load.raw / "feeds" / "wpls" / "claimants" / new.name)
-    (load.raw / "new").rename(tmp_path / "unused")
-    running = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "run"],
-        env={**os.environ, **load.env()},
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    release = first.latest()
+    con = duckdb.connect()
+    listed = con.execute(
+        "select lsoa_code from read_parquet(?) where is_qualifying order by 1",
+        [str(release / "data" / "ni153_neighbourhoods.parquet")],
+    ).fetchall()
+    assert listed == first.query(
+        "select lsoa_code from marts.ni153_neighbourhoods where is_qualifying order by 1"
     )
-    deadline, leftovers = time.monotonic() + 300, set()
-    while time.monotonic() < deadline and not leftovers and running.poll() is None:
-        leftovers = {p.relative_to(store).as_posix() for p in store.rglob("*.parquet")} - listed
-        time.sleep(0.02)
-    os.killpg(running.pid, signal.SIGKILL)
-    running.wait()
-    assert leftovers, "the load finished or failed before it stored the new quarter"
-    assert load.sha256() == live_bytes
-    assert {p for (p,) in load.query("select stored_path from ingest.feed_stored")} == listed
-    assert not load.query("select 1 from marts.lsoa_quarter_rates where quarter = '2010-05'")
-
-    again = load.niw("run", timeout=600)
-    assert again.returncode == 0, again.stderr[-3000:]
-    now = {p for (p,) in load.query("select stored_path from ingest.feed_stored")}
-    on_disk = {p.relative_to(store).as_posix() for p in store.rglob("*.parquet")}
-    assert on_disk == now and not (leftovers & now)
-    assert load.query(
-        "select count(*) > 0 from marts.fct_indicator_values "
-        "where ni_code = 'NI 152' and period_id = '2010-11Q1'"
-    ) == [(True,)]
-    assert "feed:  1 WPLS file(s) taken up (1 loaded)" in again.stdout
+    area, lsoas, qualifying = first.query(
+        "select area_code, lsoas, qualifying_lsoas from marts.ni153_area_neighbourhoods "
+        "order by qualifying_lsoas desc, area_code limit 1"
+    )[0]
+    page = (release / "site" / "areas" / f"{area}.html").read_text(encoding="utf-8")
+    assert f"{qualifying} of its {lsoas} neighbourhoods (2001 LSOAs) qualify" in page

@@ -58,6 +58,10 @@ RELEASE_TABLES: dict[str, tuple[str, str]] = {
     "bridge_maa_area": ("marts.bridge_maa_area", "maa_code, member_name"),
     "dim_comparator_group": ("marts.dim_comparator_group", "group_code"),
     "bridge_comparator_area": ("marts.bridge_comparator_area", "group_code, area_code"),
+    # NI 153's neighbourhoods (issue 14): every LSOA's baseline and whether it qualifies, and
+    # each area's count; fixed by the 2006-07 baseline, so no embargo applies to them
+    "ni153_neighbourhoods": ("marts.ni153_neighbourhoods", "lsoa_code"),
+    "ni153_area_neighbourhoods": ("marts.ni153_area_neighbourhoods", "area_code"),
 }
 VALUE_KEY = ("area_code", "ni_code", "period_id")
 VALUE_FIELDS = ("value", "numerator", "denominator", "ci_lower", "ci_upper")

@@ -255,6 +255,7 @@ def _area_jobs(con, meta, areas, indicators, periods, league, group_values) -> l
     maas = data.maa_names(con)
     neighbours = data.neighbours(con, {a["area_code"]: a for a in areas})
     with_neighbours = data.has_neighbours(con)
+    ni153 = data.ni153_counts(con)
     jobs = []
     for area in areas:
         code = area["area_code"]
@@ -267,7 +268,12 @@ def _area_jobs(con, meta, areas, indicators, periods, league, group_values) -> l
         ]
         payload = {
             "release": meta,
-            "area": {**area, "maas": maas[code], "neighbours": neighbours.get(code, [])},
+            "area": {
+                **area,
+                "maas": maas[code],
+                "neighbours": neighbours.get(code, []),
+                "ni153": ni153.get(code),
+            },
             "themes": themes,
             "indicator_count": len(rows),
             "x_domain": x_domain,

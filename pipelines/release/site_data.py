@@ -232,6 +232,21 @@ def neighbours(con, known: Mapping[str, dict]) -> dict[str, list[dict]]:
     return found
 
 
+def ni153_counts(con) -> dict[str, dict]:
+    """Each area's NI 153 neighbourhoods: {area_code: {lsoas, qualifying_lsoas,
+    no_ni153_reason}}; none when the release has not got them (or no feed was loaded)."""
+    if not {"area_code", "lsoas", "qualifying_lsoas"} <= columns(con, "ni153_area_neighbourhoods"):
+        return {}
+    return {
+        r["area_code"]: r
+        for r in records(
+            con,
+            "select area_code, lsoas, qualifying_lsoas, no_ni153_reason "
+            "from ni153_area_neighbourhoods",
+        )
+    }
+
+
 def tiles(con) -> list[dict]:
     """Every area with a tile on the map (`dim_area.tile_col`, `tile_row`), with the years it
     existed; none when the release's dim_area has no tile positions."""

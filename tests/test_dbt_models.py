@@ -481,7 +481,7 @@ def test_a_rebuild_gives_identical_marts(warehouse: Path) -> None:
     # In the first build's work folder, so dbt reuses its parse (same vars): only the build runs.
     dbt_build(warehouse, warehouse.parent)
     assert snapshot() == before
-    assert len(before) == 19  # 14 marts, 5 audit tables and views
+    assert len(before) == 24  # 17 marts, 7 audit tables and views
 
 
 def expected_return_quality() -> dict[tuple[str, str], dict]:

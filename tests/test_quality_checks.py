@@ -19,16 +19,14 @@ import pytest
 from harness import SEEDS, NightlyLoad
 
 from pipelines.ingest import load as ingest_load
+from pipelines.ingest.assets import LEDGER_TABLES
 from pipelines.quality import checks
 from pipelines.settings import REPO_ROOT
 
 BARNSLEY, DONCASTER, ROTHERHAM, SHEFFIELD = "E08000016", "E08000017", "E08000018", "E08000019"
 HARTLEPOOL = "E06000001"
 HEADER = "area_code,indicator,period,value,numerator,denominator,status\n"
-INGEST_KEYS = {
-    f"ingest/{t}"
-    for t in ("loads", "load_files", "rejected_rows", "accepted_values", "load_settings")
-}
+INGEST_KEYS = {f"ingest/{t}" for t in LEDGER_TABLES}  # returns' and the feed's ledger tables
 
 
 def areas_in(financial_year: str) -> list[str]:

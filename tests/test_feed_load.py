@@ -24,8 +24,9 @@ from feed_oracle import expected
 from harness import SEEDS, NightlyLoad
 
 from pipelines.feeds.generate import generate_wpls_feed
-from pipelines.feeds.load import feed_store
+from pipelines.feeds.load import feed_store, new_feed_files, referenced_load_ids, remove_orphans
 from pipelines.settings import REPO_ROOT
+from pipelines.warehouse.build_file import generations_dir, rollback
 from pipelines.warehouse.quiet_night import pending_work
 
 SCALE = 0.02
@@ -327,3 +328,23 @@ def test_the_release_carries_the_qualifying_list_and_area_pages_count_them(
     )[0]
     page = (release / "site" / "areas" / f"{area}.html").read_text(encoding="utf-8")
     assert f"{qualifying} of its {lsoas} neighbourhoods (2001 LSOAs) qualify" in page
+
+
+def test_a_rollback_keeps_the_feed_rows_of_the_generation_it_leaves(
+    first: NightlyLoad, second: Second, tmp_path: Path
+) -> None:
+    """Rolled back to the first load: the second load's feed files are withdrawn (not taken
+    up again), and its stored rows stay, as the generation kept by the rollback lists them."""
+    load = second.load.copy(tmp_path / "rolled-back")
+    first_id = first.query("select load_id from ingest.loads order by load_seq desc limit 1")[0][0]
+    second_id = load.query("select load_id from ingest.loads order by load_seq desc limit 1")[0][0]
+    rollback(load.warehouse, first_id, keep=5)
+    assert _listed(load) == _listed(first)
+    kept = referenced_load_ids(generations_dir(load.warehouse).glob("ni.*.duckdb"))
+    assert second_id in kept
+    store = feed_store(load.warehouse)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{load.warehouse}' as live (read_only); use live")
+        assert remove_orphans(con, store, kept) == 0
+        assert new_feed_files(con, load.raw) == []  # withdrawn: not taken up again
+    assert _on_disk(store) == _listed(second.load)

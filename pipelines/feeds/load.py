@@ -38,6 +38,7 @@ from pathlib import Path
 import duckdb
 
 from ..ingest.discover import FEEDS_FOLDER, CandidateFile, _display_path
+from ..nightly import shown
 from .derive import (
     BASELINE_QUARTERS,
     derive_area_values,
@@ -336,7 +337,7 @@ def run_feed_ingest(
     progress(f"{len(new)} new feed file(s) under {raw_dir / FEEDS_FOLDER / WPLS}")
     _current(con, store, "population", None, "feed_population")
     touched: set[str] = set()
-    population_changed = False
+    population_changed = population_stale = False
     loaded_before = dict(
         con.execute(
             "select sha256, min(path) from ingest.feed_files where outcome = 'LOADED' group by 1"
@@ -361,6 +362,9 @@ def run_feed_ingest(
                 f"same bytes as {loaded_before[sha]!r}, loaded before; nothing changes"
             )
             continue
+        if population_stale:  # claimants are checked against every population stored so far
+            _current(con, store, "population", None, "feed_population")
+            population_stale = False
         try:
             judged = judge_feed_file(con, candidate.location, seeds_dir)
         except MissingColumns as exc:
@@ -398,12 +402,11 @@ def run_feed_ingest(
         )
         outcome.parts = [part for part, _, _ in stored]
         if judged.kind == "population" and stored:
-            population_changed = True
-            _current(con, store, "population", None, "feed_population")
+            population_changed = population_stale = True
         elif judged.kind == "claimants":
             touched.update(outcome.parts)
         progress(
-            f"{candidate.path}: {judged.kind}, {judged.rows_read:,} rows read, "
+            f"{shown(candidate.path)}: {judged.kind}, {judged.rows_read:,} rows read, "
             f"{judged.rows_accepted:,} accepted, {judged.rows_rejected:,} rejected"
         )
     _record_files(con, result.files, load_id, load_seq, loaded_at)

@@ -240,15 +240,25 @@ def record_rollback(
         f"select greatest((select coalesce(max(load_seq), 0) from {live}.ingest.loads), "  # noqa: S608
         f"(select coalesce(max(last_load_seq), 0) from {live}.ingest.rollbacks))"
     ).fetchone()[0]
+    # a live file from before feeds were loaded has no feed_files table
+    has_feeds = con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? "
+        "and schema_name = 'ingest' and table_name = 'feed_files'",
+        [live],
+    ).fetchone()[0]
+    feed_files = (
+        f"select path, sha256, load_id, $at from {live}.ingest.feed_files "  # noqa: S608
+        "where load_id in (select unnest($undone::varchar[])) union all"
+        if has_feeds
+        else ""
+    )
     con.execute(
         f"""
         insert into ingest.withdrawn_files
         select path, sha256, load_id, $at from {live}.ingest.load_files
         where load_id in (select unnest($undone::varchar[]))
         union all
-        select path, sha256, load_id, $at from {live}.ingest.feed_files
-        where load_id in (select unnest($undone::varchar[]))
-        union all
+        {feed_files}
         select path, sha256, load_id, rolled_back_at from {live}.ingest.withdrawn_files
         except
         select path, sha256, load_id, rolled_back_at from ingest.withdrawn_files

@@ -48,11 +48,14 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
+## bench: the benchmarks (figures, not tests; docs/performance.md); `make bench TEN=1` adds the
+## neighbourhood feed at 10x (~118 M rows, many minutes)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_loads.py
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_quality.py
 	$(BIN)/python bench/bench_release.py
+	$(BIN)/python bench/bench_feeds.py $(if $(TEN),--10x)
 
 clean:
 	rm -rf data/warehouse data/dagster_home dbt_project/target dbt_project/logs

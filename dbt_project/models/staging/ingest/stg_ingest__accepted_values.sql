@@ -1,5 +1,28 @@
 -- Every accepted version: the rows of returns, and the NI 152 / NI 153 versions derived from
 -- the neighbourhood feed (pipelines/feeds/load.py), which sort after the load's returns.
+-- the columns both ledger tables share, in the ledger's order
+{% set ledger_columns = [
+    'load_id',
+    'load_seq',
+    'path',
+    'sha256',
+    'file_order',
+    'line_number',
+    'area_code',
+    'ni_code',
+    'period_id',
+    'value',
+    'value_derived',
+    'numerator',
+    'denominator',
+    'ci_lower',
+    'ci_upper',
+    'status',
+    'comment',
+    'loaded_at',
+    'copies',
+] %}
+
 with source as (
     select * from {{ source('ingest', 'accepted_values') }}
 ),
@@ -9,48 +32,10 @@ derived as (
 ),
 
 unioned as (
-    select
-        load_id,
-        load_seq,
-        path,
-        sha256,
-        file_order,
-        line_number,
-        area_code,
-        ni_code,
-        period_id,
-        value,
-        value_derived,
-        numerator,
-        denominator,
-        ci_lower,
-        ci_upper,
-        status,
-        comment,
-        loaded_at,
-        copies
+    select {{ ledger_columns | join(', ') }}
     from source
     union all
-    select
-        load_id,
-        load_seq,
-        path,
-        sha256,
-        file_order,
-        line_number,
-        area_code,
-        ni_code,
-        period_id,
-        value,
-        value_derived,
-        numerator,
-        denominator,
-        ci_lower,
-        ci_upper,
-        status,
-        comment,
-        loaded_at,
-        copies
+    select {{ ledger_columns | join(', ') }}
     from derived
 ),
 

@@ -1,4 +1,5 @@
--- Batch for the ingest_accepted_values suite: the rows this load ($load_id) accepted, with
+-- Batch for the ingest_accepted_values suite: the rows this load ($load_id) accepted, and the
+-- NI 152 / NI 153 versions it derived from the neighbourhood feed (ingest.derived_values), with
 -- what the reference seeds (temp tables ref_indicators, ref_periods, ref_area_periods, read from
 -- data/seeds, not from anything dbt built) say about their keys.
 select
@@ -22,7 +23,17 @@ select
         when v.numerator is not null and v.denominator > 0
             then abs(v.value - v.numerator * i.multiplier / v.denominator)
     end as ratio_gap
-from ingest.accepted_values as v
+from (
+    select
+        load_id, file_order, path, line_number, area_code, ni_code, period_id, value,
+        value_derived, numerator, denominator, ci_lower, ci_upper, status
+    from ingest.accepted_values
+    union all
+    select
+        load_id, file_order, path, line_number, area_code, ni_code, period_id, value,
+        value_derived, numerator, denominator, ci_lower, ci_upper, status
+    from ingest.derived_values
+) as v
 left join ref_indicators as i on i.ni_code = v.ni_code
 left join ref_periods as p on p.period_id = v.period_id
 left join ref_area_periods as ap on ap.area_code = v.area_code and ap.period_id = v.period_id

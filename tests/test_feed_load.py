@@ -348,3 +348,17 @@ def test_a_rollback_keeps_the_feed_rows_of_the_generation_it_leaves(
         assert remove_orphans(con, store, kept) == 0
         assert new_feed_files(con, load.raw) == []  # withdrawn: not taken up again
     assert _on_disk(store) == _listed(second.load)
+
+
+def test_the_blocking_ingest_suite_judges_the_derived_values_too(first: NightlyLoad) -> None:
+    """Great Expectations' ingest_accepted_values suite (known area, area in period, value
+    within the indicator's range, ...) ran over the returns' rows and the derived ones."""
+    (checked,) = first.query(
+        "select element_count from quality.check_results "
+        "where suite = 'ingest_accepted_values' and rule = 'area_in_period'"
+    )
+    rows = first.query(
+        "select (select count(*) from ingest.accepted_values) "
+        "+ (select count(*) from ingest.derived_values)"
+    )[0]
+    assert checked == rows and rows[0] > 1_000

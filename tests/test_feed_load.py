@@ -25,6 +25,7 @@ from harness import SEEDS, NightlyLoad
 
 from pipelines.feeds.generate import generate_wpls_feed
 from pipelines.feeds.load import feed_store, new_feed_files, referenced_load_ids, remove_orphans
+from pipelines.ingest.ledger import files_seen
 from pipelines.settings import REPO_ROOT
 from pipelines.warehouse.build_file import generations_dir, rollback
 from pipelines.warehouse.quiet_night import pending_work
@@ -346,7 +347,7 @@ def test_a_rollback_keeps_the_feed_rows_of_the_generation_it_leaves(
     with duckdb.connect() as con:
         con.execute(f"attach '{load.warehouse}' as live (read_only); use live")
         assert remove_orphans(con, store, kept) == 0
-        assert new_feed_files(con, load.raw) == []  # withdrawn: not taken up again
+        assert new_feed_files(load.raw, files_seen(con)) == []  # withdrawn: not taken up again
     assert _on_disk(store) == _listed(second.load)
 
 

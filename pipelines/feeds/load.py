@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..ingest.discover import FEEDS_FOLDER, CandidateFile, _display_path
+from ..ingest.discover import FEEDS_FOLDER, CandidateFile, _display_path, check_readable
 from ..nightly import shown
 from .derive import (
     BASELINE_QUARTERS,
@@ -139,30 +139,18 @@ def list_feed_files(raw_dir: Path) -> list[CandidateFile]:
 
 def _file_sha256(candidate: CandidateFile, raw_dir: Path) -> str:
     """The file's SHA-256, read in chunks; OSError with a reason when it cannot be read."""
-    location = candidate.location
-    if location.is_symlink() and not location.resolve().is_relative_to(raw_dir.resolve()):
-        raise OSError("the file is a link to somewhere outside the raw folder")
-    if not location.is_file():
-        raise OSError("not a regular file")
-    if location.stat().st_size > FEED_MAX_BYTES:
+    if check_readable(candidate, raw_dir) > FEED_MAX_BYTES:
         raise OSError(f"the file is larger than {FEED_MAX_BYTES // 1024**3} GB")
-    with location.open("rb") as handle:
+    with candidate.location.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def new_feed_files(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path
+    raw_dir: Path, seen: set[tuple[str, str | None]]
 ) -> list[tuple[CandidateFile, str | None, OSError | None]]:
-    """The feed files a load would take up now: new paths, changed bytes, newly unreadable."""
-    try:
-        seen = set(
-            con.execute(
-                "select path, sha256 from ingest.feed_files "
-                "union select path, sha256 from ingest.withdrawn_files"
-            ).fetchall()
-        )
-    except duckdb.CatalogException:  # a warehouse from before feeds were loaded
-        seen = set()
+    """The feed files a load would take up now: new paths, changed bytes, newly unreadable.
+    `seen` is the ledger's `files_seen` (returns, feed files and withdrawn files alike: a feed
+    path is under feeds/, so it never meets a return's)."""
     new = []
     for candidate in list_feed_files(raw_dir):
         try:
@@ -229,39 +217,38 @@ def _stored_paths(
     return [store / p for (p,) in rows]
 
 
+# The current rows of each kind (`_current`): their columns, and the key a revision replaces.
+CURRENT_COLUMNS = {
+    "claimants": (
+        "lsoa_code varchar, quarter varchar, client_group varchar, claimants bigint",
+        "lsoa_code, quarter, client_group",
+    ),
+    "population": (
+        "lsoa_code varchar, year integer, working_age_population bigint",
+        "lsoa_code, year",
+    ),
+}
+
+
 def _current(
     con: duckdb.DuckDBPyConnection, store: Path, kind: str, parts: list[str] | None, table: str
 ) -> None:
     """Temp table `table`: the current row of each key of `kind` in `parts` (None: all), the
     last by (load_seq, file_order) among the stored files the ledger lists."""
-    column = PARTITION[kind]
+    columns, key = CURRENT_COLUMNS[kind]
+    con.execute(f"create or replace temp table {table} ({columns})")  # noqa: S608 (our names)
     files = _stored_paths(con, store, kind, parts)
-    if kind == "claimants":
-        select, key = (
-            "lsoa_code, quarter, client_group, claimants",
-            "lsoa_code, quarter, client_group",
-        )
-    else:
-        select, key = "lsoa_code, year, working_age_population", "lsoa_code, year"
     if not files:
-        con.execute(
-            f"create or replace temp table {table} as select "  # noqa: S608 (our names)
-            + (
-                "''::varchar as lsoa_code, ''::varchar as quarter, ''::varchar as client_group, "
-                "0::bigint as claimants"
-                if kind == "claimants"
-                else "''::varchar as lsoa_code, 0::integer as year, 0::bigint as working_age_population"
-            )
-            + " where false"
-        )
         return
-    hive_type = "varchar" if column == "quarter" else "integer"
+    names = ", ".join(column.split()[0] for column in columns.split(", "))
+    partition = PARTITION[kind]
+    hive_type = dict(column.split() for column in columns.split(", "))[partition]
     con.execute(
         f"""
-        create or replace temp table {table} as
-        select {select}
+        insert into {table}
+        select {names}
         from read_parquet({_literal_list(files)}, hive_partitioning = true,
-            hive_types = {{'{column}': '{hive_type}'}})
+            hive_types = {{'{partition}': '{hive_type}'}})
         qualify row_number() over (
             partition by {key} order by load_seq desc, file_order desc
         ) = 1
@@ -304,9 +291,9 @@ def _store_accepted(
     written = []
     for part, rows in counts:
         files = sorted((folder / f"{column}={part}").glob(f"{stem}_*.parquet"))
-        written.extend((part, f.relative_to(store).as_posix(), rows) for f in files[:1])
         if len(files) != 1:
             raise RuntimeError(f"expected one stored file for {kind} {part}, found {len(files)}")
+        written.append((part, files[0].relative_to(store).as_posix(), rows))
     return written
 
 
@@ -321,14 +308,16 @@ def run_feed_ingest(
     first_order: int,
     loaded_at: dt.datetime,
     demo: frozenset[str] = frozenset(),
+    seen: set[tuple[str, str | None]],
     keep_loads: set[str] | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> FeedResult:
-    """Take up the new feed files under raw_dir/feeds/wpls/ into the build file `con`."""
+    """Take up the new feed files under raw_dir/feeds/wpls/ into the build file `con`; `seen`
+    is the ledger's `files_seen` as the load began."""
     removed = remove_orphans(con, store, keep_loads or set())
     if removed:
         progress(f"feed store: removed {removed} file(s) a failed load had left unlisted")
-    new = new_feed_files(con, raw_dir)
+    new = new_feed_files(raw_dir, seen)
     # population files first, so that the claimants are checked against the latest population
     new.sort(key=lambda item: ("population" not in item[0].path, item[0].path))
     result = FeedResult(files=[])
@@ -386,7 +375,6 @@ def run_feed_ingest(
         outcome.kind = judged.kind
         outcome.rows_read, outcome.rows_accepted = judged.rows_read, judged.rows_accepted
         outcome.rows_rejected = judged.rows_rejected
-        outcome.keys_stored = con.execute("select count(*) from feed_accepted").fetchone()[0]
         con.execute(
             """
             insert into ingest.feed_rejected_rows
@@ -401,6 +389,7 @@ def run_feed_ingest(
             [(load_id, load_seq, order, judged.kind, *row) for row in stored],
         )
         outcome.parts = [part for part, _, _ in stored]
+        outcome.keys_stored = sum(rows for _, _, rows in stored)
         if judged.kind == "population" and stored:
             population_changed = population_stale = True
         elif judged.kind == "claimants":
@@ -491,17 +480,23 @@ def _derive(
         ) as latest on rates.quarter = latest.quarter and rates.load_seq = latest.load_seq
         """
     )
-    first = not con.execute("select count(*) from ingest.feed_neighbourhoods").fetchone()[0]
+    # the neighbourhoods as the last load that moved them left them
+    con.execute(
+        """
+        create or replace temp table current_neighbourhoods as
+        select lsoa_code, area_code_before_2009, area_code_from_2009, baseline_rate,
+            baseline_quarters, qualifying
+        from ingest.feed_neighbourhoods
+        where load_seq = (select max(load_seq) from ingest.feed_neighbourhoods)
+        """
+    )
+    first = not con.execute("select count(*) from current_neighbourhoods").fetchone()[0]
     if first or set(quarters) & set(BASELINE_QUARTERS) or result.why_all:
         derive_neighbourhoods(con, seeds_dir, "current_rates")
         changed = con.execute(
             """
-            with latest as (
-                select * from ingest.feed_neighbourhoods
-                where load_seq = (select max(load_seq) from ingest.feed_neighbourhoods)
-            )
             select count(*) from ni153_neighbourhoods as new
-            full join latest on new.lsoa_code = latest.lsoa_code
+            full join current_neighbourhoods as latest on new.lsoa_code = latest.lsoa_code
             where new.lsoa_code is null or latest.lsoa_code is null
                 or new.qualifying <> latest.qualifying
                 or new.baseline_rate is distinct from latest.baseline_rate
@@ -514,17 +509,13 @@ def _derive(
                 "from ni153_neighbourhoods order by lsoa_code",
                 {"load_id": load_id, "load_seq": load_seq},
             )
+            con.execute(
+                "create or replace temp table current_neighbourhoods as "
+                "select * from ni153_neighbourhoods"
+            )
             result.neighbourhoods_changed = True
             if not result.why_all:
                 result.why_all = "the qualifying neighbourhoods' baseline moved"
-    con.execute(
-        """
-        create or replace temp table current_neighbourhoods as
-        select lsoa_code, area_code_before_2009, area_code_from_2009, qualifying
-        from ingest.feed_neighbourhoods
-        where load_seq = (select max(load_seq) from ingest.feed_neighbourhoods)
-        """
-    )
     result.qualifying = con.execute(
         "select count(*) filter (where qualifying) from current_neighbourhoods"
     ).fetchone()[0]

@@ -86,8 +86,9 @@ def scan_raw_folder(raw_dir: Path) -> tuple[list[CandidateFile], list[tuple[str,
     return sorted(found, key=lambda f: f.path), sorted(ignored)
 
 
-def read_file_bytes(candidate: CandidateFile, raw_dir: Path) -> bytes:
-    """The file's bytes; raises OSError with a reason for a person when it cannot be read."""
+def check_readable(candidate: CandidateFile, raw_dir: Path) -> int:
+    """The file's size; raises OSError with a reason for a person when a load must not read it:
+    a link to somewhere outside the raw folder, or not a regular file (returns and feeds)."""
     location = candidate.location
     if location.is_symlink():
         target = location.resolve()
@@ -95,7 +96,13 @@ def read_file_bytes(candidate: CandidateFile, raw_dir: Path) -> bytes:
             raise OSError("the file is a link to somewhere outside the raw folder")
     if not location.is_file():
         raise OSError("not a regular file")
-    size = location.stat().st_size
+    return location.stat().st_size
+
+
+def read_file_bytes(candidate: CandidateFile, raw_dir: Path) -> bytes:
+    """The file's bytes; raises OSError with a reason for a person when it cannot be read."""
+    location = candidate.location
+    size = check_readable(candidate, raw_dir)
     if size > RETURN_MAX_BYTES:
         raise OSError(
             f"the file is {size / 2**20:,.0f} MB, more than the {RETURN_MAX_BYTES // 2**20} MB "

@@ -200,8 +200,9 @@ def count_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> int:
     """How many files under raw_dir a load would take up now (`_new_files`), feed files too."""
     from ..feeds.load import new_feed_files
 
-    returns = sum(1 for _ in _new_files(list_return_files(raw_dir), raw_dir, files_seen(con)))
-    return returns + len(new_feed_files(con, raw_dir))
+    seen = files_seen(con)
+    returns = sum(1 for _ in _new_files(list_return_files(raw_dir), raw_dir, seen))
+    return returns + len(new_feed_files(raw_dir, seen))
 
 
 def run_ingest(
@@ -267,6 +268,7 @@ def run_ingest(
             first_order=len(outcomes) + 1,  # feed versions sort after the load's returns
             loaded_at=started_at,
             demo=demo,
+            seen=seen,
             keep_loads=keep_feed_loads,
             progress=progress,
         )

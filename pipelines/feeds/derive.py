@@ -74,35 +74,37 @@ def _params(seeds_dir: Path) -> dict:
     }
 
 
+def join_population(rows: str, year: str) -> str:
+    """SQL joining the relation `rows` (with lsoa_code) to its LSOA's row of feed_population
+    (as `population`) for the calendar year `year` (an SQL expression over `rows`), or for the
+    latest earlier year the feed has: the one statement of that rule, for the rates here and
+    the ABOVE_POPULATION check of the row rules (validate.py)."""
+    return (
+        "asof inner join feed_population as population "
+        f"on {rows}.lsoa_code = population.lsoa_code and {year} >= population.year"
+    )
+
+
 def derive_lsoa_rates(con: duckdb.DuckDBPyConnection) -> None:
     """Temp table lsoa_rates: each LSOA's rate in each quarter of feed_claimants."""
-    params = _params(Path())
     con.execute(
-        """
+        f"""
         create or replace temp table lsoa_rates as
         with main as (
-            select lsoa_code, quarter, sum(claimants) as main_claimants
+            select lsoa_code, quarter, sum(claimants) as main_claimants,
+                cast(left(quarter, 4) as integer) as year
             from feed_claimants
             where client_group in $main
             group by lsoa_code, quarter
-        ),
-        with_population as (
-            select main.lsoa_code, main.quarter, main.main_claimants,
-                feed_population.working_age_population, feed_population.year,
-                row_number() over (
-                    partition by main.lsoa_code, main.quarter order by feed_population.year desc
-                ) as recency
-            from main
-            inner join feed_population
-                on main.lsoa_code = feed_population.lsoa_code
-                and feed_population.year <= cast(left(main.quarter, 4) as integer)
         )
-        select lsoa_code, quarter, main_claimants, working_age_population,
-            year as population_year, main_claimants * 100.0 / working_age_population as rate
-        from with_population
-        where recency = 1 and working_age_population > 0
-        """,
-        {k: params[k] for k in ("main",)},
+        select main.lsoa_code, main.quarter, main.main_claimants,
+            population.working_age_population, population.year as population_year,
+            main.main_claimants * 100.0 / population.working_age_population as rate
+        from main
+        {join_population("main", "main.year")}
+        where population.working_age_population > 0
+        """,  # noqa: S608 (our names)
+        {"main": list(MAIN_GROUPS)},
     )
 
 

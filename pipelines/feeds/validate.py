@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from .contract import CLIENT_GROUPS, REFERENCE_MONTHS
+from .derive import join_population
 
 CLAIMANT_COLUMNS = ("lsoa_code", "quarter", "client_group", "claimants")
 POPULATION_COLUMNS = ("lsoa_code", "year", "working_age_population")
@@ -204,7 +205,7 @@ def _above_population(con: duckdb.DuckDBPyConnection) -> None:
     if not known:
         return
     con.execute(
-        """
+        f"""
         update feed_judged set reason_code = 'ABOVE_POPULATION'
         from (
             -- the population of the quarter's year, or of the latest earlier year known
@@ -214,10 +215,9 @@ def _above_population(con: duckdb.DuckDBPyConnection) -> None:
                     cast(left(quarter, 4) as integer) as year
                 from feed_judged where reason_code is null
             ) as judged
-            asof inner join feed_population as p
-                on judged.lsoa_code = p.lsoa_code and judged.year >= p.year
-            where judged.count_number > p.working_age_population
+            {join_population("judged", "judged.year")}
+            where judged.count_number > population.working_age_population
         ) as above
         where feed_judged.line_number = above.line_number
-        """
+        """  # noqa: S608 (our names)
     )
